@@ -1,0 +1,1 @@
+"""Assessments: the file model, scoring, threat exposure, sizing and the action plan."""

@@ -1,0 +1,154 @@
+"""Scoring: sub-practice credit -> practice coverage -> residual exposure to each threat -> overall.
+
+Rules (docs/scoring.md works an example through):
+- An in-scope sub-practice earns the credit of its status (data/scoring.yaml); unanswered earns 0.
+  ``not_applicable`` items are left out of every count, so they never count against a score.
+- Practice coverage = mean credit of its counted items; None ("not scored") when it has none.
+- Threat mitigation = mean coverage of the scored practices HICP lists as mitigating the threat
+  (0 when none is scored). Inherent risk = likelihood x impact (1-25). Residual risk =
+  inherent x (1 - mitigation). Exposure = residual as a percentage of inherent.
+- Overall coverage = mean credit of all counted items; overall exposure = total residual risk as
+  a percentage of total inherent risk.
+Numbers are kept unrounded; renderers round for display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+from hicp.assessment.method import Method, default_method
+from hicp.assessment.models import Assessment, Status
+from hicp.catalog import Catalog
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ItemScore(_Result):
+    id: str
+    status: Status | None  # None: unanswered
+    credit: float | None  # None: not applicable, left out
+
+
+class PracticeScore(_Result):
+    id: str
+    name: str
+    coverage: float | None  # 0-1; None when every item is not applicable
+    counted: int  # items that count (not N/A)
+    answered: int  # items with any status, N/A included
+    total: int  # items in scope
+    items: tuple[ItemScore, ...]
+
+
+class ThreatScore(_Result):
+    id: str
+    name: str
+    likelihood: int
+    impact: int
+    override_reason: str | None
+    inherent: int  # likelihood x impact, 1-25
+    mitigation: float  # 0-1
+    residual: float  # inherent x (1 - mitigation)
+    exposure: float  # residual / inherent, 0-1
+    practices: tuple[tuple[str, float | None], ...]  # the practices that mitigate it, coverage
+
+
+class ScoreResult(_Result):
+    catalog_version: str
+    coverage: float | None
+    exposure: float
+    answered: int
+    total: int
+    practices: tuple[PracticeScore, ...]
+    threats: tuple[ThreatScore, ...]
+
+    def practice(self, practice_id: str) -> PracticeScore:
+        return next(p for p in self.practices if p.id == practice_id)
+
+    def threat(self, threat_id: str) -> ThreatScore:
+        return next(t for t in self.threats if t.id == threat_id)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def score(
+    catalog: Catalog,
+    assessment: Assessment,
+    *,
+    method: Method | None = None,
+    statuses: Mapping[str, Status | None] | None = None,
+) -> ScoreResult:
+    """Score ``assessment``. ``statuses`` replaces individual answers (used to ask "what if")."""
+    method = method or default_method()
+    org = assessment.organization
+    in_scope = catalog.in_scope(org.tier, org.include_tiers)
+    by_practice: dict[str, list[ItemScore]] = {pid: [] for pid in catalog.practices}
+    for sp in in_scope:
+        status = assessment.answer(sp.id).status
+        if statuses is not None and sp.id in statuses:
+            status = statuses[sp.id]
+        if status is Status.NOT_APPLICABLE:
+            credit = None
+        else:
+            credit = 0.0 if status is None else method.status_credit[status]
+        by_practice[catalog.practice_of(sp.id).id].append(
+            ItemScore(id=sp.id, status=status, credit=credit)
+        )
+
+    practices = []
+    all_credits: list[float] = []
+    for pid, items in by_practice.items():
+        credits = [i.credit for i in items if i.credit is not None]
+        all_credits.extend(credits)
+        practices.append(
+            PracticeScore(
+                id=pid,
+                name=catalog.practices[pid].name,
+                coverage=_mean(credits),
+                counted=len(credits),
+                answered=sum(1 for i in items if i.status is not None),
+                total=len(items),
+                items=tuple(items),
+            )
+        )
+    coverage_of = {p.id: p.coverage for p in practices}
+
+    threats = []
+    for threat in catalog.threats.values():
+        override = assessment.threats.get(threat.id)
+        likelihood = (override.likelihood if override else None) or threat.likelihood
+        impact = (override.impact if override else None) or threat.impact
+        mitigating = [p.id for p in catalog.practices_mitigating(threat.id)]
+        mitigation = _mean([c for pid in mitigating if (c := coverage_of[pid]) is not None]) or 0.0
+        inherent = likelihood * impact
+        residual = inherent * (1.0 - mitigation)
+        threats.append(
+            ThreatScore(
+                id=threat.id,
+                name=threat.name,
+                likelihood=likelihood,
+                impact=impact,
+                override_reason=override.reason if override else None,
+                inherent=inherent,
+                mitigation=mitigation,
+                residual=residual,
+                exposure=residual / inherent,
+                practices=tuple((pid, coverage_of[pid]) for pid in mitigating),
+            )
+        )
+
+    total_inherent = sum(t.inherent for t in threats)
+    return ScoreResult(
+        catalog_version=catalog.version,
+        coverage=_mean(all_credits),
+        exposure=sum(t.residual for t in threats) / total_inherent,
+        answered=sum(p.answered for p in practices),
+        total=len(in_scope),
+        practices=tuple(practices),
+        threats=tuple(threats),
+    )

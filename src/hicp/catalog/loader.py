@@ -1,0 +1,280 @@
+"""Load the catalog's YAML files, validate them, cross-check every reference, and fail once.
+
+Every problem in every file is collected before raising, so a broken catalog is reported in one
+go with the file, the line, the entry (threat, practice or sub-practice ID) and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from hicp import yamlio
+from hicp.catalog.catalog import Catalog
+from hicp.catalog.models import CatalogInfo, Practice, Sizing, Source, SubPractice, Threat, Tier
+from hicp.catalog.references import References, load_references
+from hicp.errors import CatalogError, Problem
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+EXPECTED_THREATS = tuple(f"T{n}" for n in range(1, 6))
+EXPECTED_PRACTICES = tuple(f"P{n}" for n in range(1, 11))
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._trees: dict[Path, Any] = {}
+
+    def _line(self, path: Path, loc: Sequence[str | int]) -> int | None:
+        # Parsing again with line information happens only on the error path.
+        if path not in self._trees:
+            try:
+                self._trees[path] = yamlio.load(path, CatalogError, roundtrip=True)
+            except CatalogError:
+                self._trees[path] = None
+        return yamlio.line_of(self._trees[path], loc) if self._trees[path] is not None else None
+
+    def problems_for(self, path: Path) -> bool:
+        return any(p.file == path for p in self.problems)
+
+    def add(self, path: Path, message: str, loc: Sequence[str | int] = (), where: str = "") -> None:
+        self.problems.append(
+            Problem(message, file=path, line=self._line(path, loc), where=where or None)
+        )
+
+    def validation(
+        self, path: Path, exc: ValidationError, data: Any, prefix: Sequence[str | int] = ()
+    ) -> None:
+        for err in exc.errors():
+            loc = (*prefix, *err["loc"])
+            self.add(path, err["msg"], loc, _describe(data, err["loc"]))
+
+
+def _describe(data: Any, loc: Sequence[str | int]) -> str:
+    """Name a place by entry IDs rather than list indexes: ``7.M.D.effort``, not ``6.3.effort``."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            ident = node.get("id") or node.get("key") if isinstance(node, dict) else None
+            parts.append(str(ident) if ident else f"#{key + 1}")
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+            if key != "sub_practices":
+                parts.append(str(key))
+        else:
+            parts.append(str(key))
+    return ".".join(parts)
+
+
+def _read(path: Path, problems: _Collector) -> Any:
+    try:
+        return yamlio.load(path, CatalogError)
+    except CatalogError as exc:
+        problems.problems.extend(exc.problems or [Problem(exc.summary, file=path)])
+        return None
+
+
+def _validate(model: Any, path: Path, data: Any, problems: _Collector) -> Any:
+    if data is None and not problems.problems_for(path):
+        problems.add(path, "the file is empty")
+        return None
+    try:
+        return TypeAdapter(model).validate_python(data)
+    except ValidationError as exc:
+        problems.validation(path, exc, data)
+        return None
+
+
+def _check_provenance(
+    path: Path,
+    where: str,
+    loc: Sequence[str | int],
+    source: str,
+    sources: dict[str, Source],
+    problems: _Collector,
+) -> None:
+    if sources and source not in sources:
+        problems.add(
+            path,
+            f"cites unknown source {source!r}; add it to sources.yaml",
+            (*loc, "provenance", "source"),
+            f"{where}.provenance.source",
+        )
+
+
+def _cross_check(
+    practices: list[tuple[Path, Practice]],
+    threats: dict[str, Threat],
+    sources: dict[str, Source],
+    refs: References,
+    threats_path: Path,
+    problems: _Collector,
+) -> None:
+    seen: dict[str, Path] = {}
+    all_ids = {sp.id for _, p in practices for sp in p.sub_practices}
+    for threat in threats.values():
+        _check_provenance(threats_path, threat.id, (), threat.provenance.source, sources, problems)
+    missing_threats = [t for t in EXPECTED_THREATS if t not in threats]
+    if missing_threats:
+        problems.add(threats_path, f"missing threats: {', '.join(missing_threats)}")
+
+    practice_ids = [p.id for _, p in practices]
+    for pid in EXPECTED_PRACTICES:
+        if practice_ids.count(pid) > 1:
+            problems.add(practices[practice_ids.index(pid)][0], f"practice {pid} is defined twice")
+    missing = [p for p in EXPECTED_PRACTICES if p not in practice_ids]
+    if missing:
+        problems.add(DATA_DIR / "catalog" / "practices", f"missing practices: {', '.join(missing)}")
+
+    for path, practice in practices:
+        _check_provenance(path, practice.id, (), practice.provenance.source, sources, problems)
+        for threat_id in practice.mitigates:
+            if threat_id not in threats:
+                problems.add(
+                    path,
+                    f"mitigates unknown threat {threat_id}",
+                    ("mitigates",),
+                    f"{practice.id}.mitigates",
+                )
+        for index, sp in enumerate(practice.sub_practices):
+            loc: tuple[str | int, ...] = ("sub_practices", index)
+            _check_sub_practice(path, practice, sp, loc, seen, all_ids, sources, refs, problems)
+
+
+def _check_sub_practice(
+    path: Path,
+    practice: Practice,
+    sp: SubPractice,
+    loc: tuple[str | int, ...],
+    seen: dict[str, Path],
+    all_ids: set[str],
+    sources: dict[str, Source],
+    refs: References,
+    problems: _Collector,
+) -> None:
+    if sp.id in seen:
+        problems.add(path, f"ID {sp.id} is already used in {seen[sp.id].name}", (*loc, "id"), sp.id)
+    seen[sp.id] = path
+    if sp.practice_number != practice.number:
+        problems.add(
+            path,
+            f"ID {sp.id} belongs to practice P{sp.practice_number}, not {practice.id}",
+            (*loc, "id"),
+            sp.id,
+        )
+    _check_provenance(path, sp.id, loc, sp.provenance.source, sources, problems)
+    for ref in sp.csf_1_1:
+        if ref not in refs.csf_1_1:
+            problems.add(
+                path,
+                f"unknown NIST CSF 1.1 reference {ref!r}",
+                (*loc, "csf_1_1"),
+                f"{sp.id}.csf_1_1",
+            )
+    for ref in sp.hipaa:
+        if ref not in refs.hipaa or refs.hipaa[ref].level != "standard":
+            problems.add(
+                path,
+                f"not a HIPAA Security Rule standard: {ref!r}",
+                (*loc, "hipaa"),
+                f"{sp.id}.hipaa",
+            )
+    for dep in sp.depends_on:
+        if dep == sp.id:
+            problems.add(path, "depends on itself", (*loc, "depends_on"), f"{sp.id}.depends_on")
+        elif dep not in all_ids:
+            problems.add(
+                path,
+                f"depends on unknown sub-practice {dep}",
+                (*loc, "depends_on"),
+                f"{sp.id}.depends_on",
+            )
+
+
+def _check_cycles(practices: list[tuple[Path, Practice]], problems: _Collector) -> None:
+    graph = {sp.id: sp.depends_on for _, p in practices for sp in p.sub_practices}
+    where = {sp.id: path for path, p in practices for sp in p.sub_practices}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for dep in graph.get(node, ()):
+            if state.get(dep) == 1:
+                cycle = [*trail[trail.index(dep) :], dep] if dep in trail else [node, dep]
+                problems.add(where[node], "dependency cycle: " + " -> ".join(cycle), (), node)
+            elif dep in graph and state.get(dep) is None:
+                visit(dep, [*trail, dep])
+        state[node] = 2
+
+    for node in graph:
+        if state.get(node) is None:
+            visit(node, [node])
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load and validate the catalog under ``directory`` (the shipped one by default)."""
+    root = directory or DATA_DIR
+    catalog_dir = root / "catalog"
+    problems = _Collector()
+
+    info_path = catalog_dir / "catalog.yaml"
+    info = _validate(CatalogInfo, info_path, _read(info_path, problems), problems)
+    sources_path = catalog_dir / "sources.yaml"
+    source_list = _validate(list[Source], sources_path, _read(sources_path, problems), problems)
+    sources = {s.key: s for s in source_list or []}
+    threats_path = catalog_dir / "threats.yaml"
+    threat_list = _validate(list[Threat], threats_path, _read(threats_path, problems), problems)
+    threats = {t.id: t for t in threat_list or []}
+    sizing_path = catalog_dir / "sizing.yaml"
+    sizing = _validate(Sizing, sizing_path, _read(sizing_path, problems), problems)
+
+    practices: list[tuple[Path, Practice]] = []
+    for path in sorted((catalog_dir / "practices").glob("*.yaml")):
+        practice = _validate(Practice, path, _read(path, problems), problems)
+        if practice is not None:
+            practices.append((path, practice))
+    practices.sort(key=lambda item: item[1].number)
+
+    refs = load_references(root / "crosswalks")
+    _cross_check(practices, threats, sources, refs, threats_path, problems)
+    _check_cycles(practices, problems)
+    if sizing is not None:
+        for index, criterion in enumerate(sizing.criteria):
+            _check_provenance(
+                sizing_path,
+                criterion.key,
+                ("criteria", index),
+                criterion.provenance.source,
+                sources,
+                problems,
+            )
+
+    if problems.problems or info is None or sizing is None:
+        count = len(problems.problems)
+        raise CatalogError(
+            f"the HICP catalog in {root} has {count} problem{'s' if count != 1 else ''}",
+            problems.problems,
+        )
+    if set(info.scope) != set(Tier):
+        raise CatalogError(f"{info_path}: scope must name small, medium and large")
+    return Catalog(
+        info=info,
+        threats=threats,
+        practices={p.id: p for _, p in practices},
+        sources=sources,
+        sizing=sizing,
+        references=refs,
+    )
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    """The shipped catalog, loaded once per process."""
+    return load_catalog()

@@ -1,0 +1,1 @@
+"""The `hicp` command line: parse, call the core, print."""

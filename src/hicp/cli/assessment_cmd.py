@@ -1,0 +1,337 @@
+"""`hicp init`, `score`, `plan` and `validate`: create, check and evaluate an assessment file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from hicp.cli.output import Audience, Format, emit, emit_json, err_console, md_table, pct, table
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from hicp.assessment.plan import Action, Plan
+    from hicp.assessment.scoring import ScoreResult
+    from hicp.assessment.store import Loaded
+    from hicp.catalog import Catalog
+
+FILE = typer.Argument(..., metavar="FILE", help="The assessment file (YAML).", dir_okay=False)
+FORMAT = typer.Option(Format.TABLE, "--format", "-f", help="Output format.")
+AUDIENCE = typer.Option(
+    Audience.CLINIC, "--audience", "-a", help="clinic: plain language; it: technical detail."
+)
+
+KIND_VERB = {
+    "find_out": "Find out",
+    "finish": "Finish",
+    "carry_out": "Carry out the plan for",
+    "implement": "Put in place",
+}
+EFFORT_WORDS = {
+    "hours": "an afternoon",
+    "days": "a few days",
+    "weeks": "a few weeks",
+    "project": "a project",
+}
+COST_WORDS = {
+    "free": "free",
+    "low": "low cost",
+    "moderate": "moderate cost",
+    "high": "budget needed",
+}
+
+
+def _load(path: Path) -> tuple[Catalog, Loaded]:
+    from hicp.assessment.store import load_assessment
+    from hicp.catalog import default_catalog
+
+    catalog = default_catalog()
+    loaded = load_assessment(path, catalog)
+    for warning in loaded.warnings:
+        err_console().print(f"[yellow]warning:[/] {path}: {warning}")
+    return catalog, loaded
+
+
+def bar(value: float | None, width: int = 20) -> str:
+    if value is None:
+        return "not scored"
+    filled = round(value * width)
+    return "█" * filled + "░" * (width - filled) + f" {pct(value)}"
+
+
+def init(
+    path: Path = FILE,
+    size: str = typer.Option(..., "--size", "-s", help="small, medium or large (see `hicp size`)."),
+    name: str | None = typer.Option(
+        None, "--name", "-n", help="Organization name (default: from the file name)."
+    ),
+    include: list[str] = typer.Option(
+        [], "--include", help="Also assess a higher tier's sub-practices (repeatable)."
+    ),
+    assessor: str | None = typer.Option(None, "--assessor", help="Who is doing the assessment."),
+    date: str | None = typer.Option(
+        None, "--date", help="Assessment date, YYYY-MM-DD (default: today)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Create an assessment file listing every sub-practice that applies, each unanswered."""
+    from hicp.assessment.store import create_assessment, new_assessment_text
+    from hicp.catalog import Tier, default_catalog
+    from hicp.errors import AssessmentError
+
+    try:
+        tier = Tier(size.lower())
+        extra = tuple(Tier(t.lower()) for t in include)
+    except ValueError:
+        raise AssessmentError("--size and --include take small, medium or large") from None
+    try:
+        when = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise AssessmentError(f"--date {date!r}: write it as YYYY-MM-DD") from None
+    catalog = default_catalog()
+    text = new_assessment_text(
+        catalog,
+        name=name or path.stem.replace("-", " ").replace("_", " ").title(),
+        tier=tier,
+        include_tiers=extra,
+        date=when,
+        assessor=assessor,
+    )
+    loaded = create_assessment(path, text, catalog, overwrite=force)
+    count = len(catalog.in_scope(tier, extra))
+    typer.echo(
+        f"Created {path}: {count} questions for a {tier.value} organization "
+        f"({loaded.assessment.organization.name})."
+    )
+    typer.echo(f"Next: hicp assess {path}")
+
+
+def score_payload(loaded: Loaded, result: ScoreResult) -> dict[str, Any]:
+    org = loaded.assessment.organization
+    return {
+        "organization": org.name,
+        "tier": org.tier.value,
+        "date": loaded.assessment.assessment.date.isoformat(),
+        **result.model_dump(mode="json"),
+    }
+
+
+def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
+    """Show practice coverage, exposure to each of the five threats, and the overall position."""
+    from hicp.assessment.scoring import score
+
+    catalog, loaded = _load(path)
+    result = score(catalog, loaded.assessment)
+    org = loaded.assessment.organization
+    heading = (
+        f"{org.name} — {org.tier.value} organization — assessed "
+        f"{loaded.assessment.assessment.date} — {result.answered} of {result.total} answered"
+    )
+    p_headers = ["Practice", "Coverage", "Counted", "Answered"]
+    p_rows = [
+        [f"{p.id} {p.name}", pct(p.coverage), p.counted, f"{p.answered}/{p.total}"]
+        for p in result.practices
+        if p.total
+    ]
+    t_headers = ["Threat", "Inherent risk (L×I)", "Mitigation", "Exposure", "Residual risk"]
+    t_rows = [
+        [
+            f"{t.id} {t.name}",
+            f"{t.likelihood}×{t.impact} = {t.inherent}",
+            pct(t.mitigation),
+            pct(t.exposure),
+            f"{t.residual:.1f}",
+        ]
+        for t in result.threats
+    ]
+    overall = (
+        f"Overall coverage {pct(result.coverage)}; overall exposure "
+        f"{pct(result.exposure)} of inherent risk."
+    )
+
+    def rich() -> list[RenderableType]:
+        practices = table(
+            "Practice coverage",
+            ["Practice", "Coverage", "Answered"],
+            [
+                [f"{p.id} {p.name}", bar(p.coverage), f"{p.answered}/{p.total}"]
+                for p in result.practices
+                if p.total
+            ],
+        )
+        threats = table(
+            "Exposure to the five HICP threats (lower is better)",
+            ["Threat", "Exposure", "Inherent risk (L×I)", "Residual risk"],
+            [
+                [
+                    f"{t.id} {t.name}",
+                    bar(t.exposure),
+                    f"{t.likelihood}×{t.impact} = {t.inherent}",
+                    f"{t.residual:.1f}",
+                ]
+                for t in result.threats
+            ],
+        )
+        parts: list[RenderableType] = [
+            f"[bold]{heading}[/bold]",
+            practices,
+            threats,
+            f"[bold]{overall}[/bold]",
+        ]
+        overrides = [t for t in result.threats if t.override_reason]
+        parts += [f"{t.id} rating set by the organization: {t.override_reason}" for t in overrides]
+        if result.answered < result.total:
+            parts.append(
+                f"{result.total - result.answered} questions are unanswered and count as "
+                f"not in place. Continue with: hicp assess {path}"
+            )
+        return parts
+
+    emit(
+        fmt,
+        kind="score",
+        data=lambda: score_payload(loaded, result),
+        markdown=lambda: (
+            f"# {heading}\n\n**{overall}**\n\n## Practice coverage\n\n"
+            + md_table(p_headers, p_rows)
+            + "\n\n## Threat exposure\n\n"
+            + md_table(t_headers, t_rows)
+        ),
+        rich=rich,
+    )
+
+
+def _action_text(action: Action, audience: Audience) -> str:
+    return action.guidance if audience is Audience.IT else action.summary
+
+
+def _plan_rows(catalog: Catalog, plan: Plan, phase_key: str | None) -> list[list[object]]:
+    labels = {p.key: p.label for p in plan.phases}
+    rows: list[list[object]] = []
+    for number, action in enumerate(plan.actions, 1):
+        if phase_key and action.phase != phase_key:
+            continue
+        rows.append(
+            [
+                number,
+                labels[action.phase],
+                action.id,
+                f"{KIND_VERB[action.kind]}: {action.title}" + (" ★" if action.quick_win else ""),
+                ", ".join(catalog.threats[t].short for t in action.threats),
+                f"{action.reduction:.2f}",
+                f"{EFFORT_WORDS[action.effort]}, {COST_WORDS[action.cost]}",
+                action.owner or "",
+                action.target_date or "",
+            ]
+        )
+    return rows
+
+
+def plan_cmd(
+    path: Path = FILE,
+    fmt: Format = FORMAT,
+    audience: Audience = AUDIENCE,
+    phase: str | None = typer.Option(None, "--phase", help="Only one phase: 30d, 90d, 6m or 1y."),
+    top: int = typer.Option(3, "--top", min=1, help="How many first actions to spell out."),
+) -> None:
+    """A prioritised action plan: gaps ordered by risk reduced per unit of effort, in phases."""
+    from hicp.assessment.plan import build_plan
+    from hicp.errors import NotFoundError
+
+    catalog, loaded = _load(path)
+    plan = build_plan(catalog, loaded.assessment)
+    if phase and phase not in {p.key for p in plan.phases}:
+        raise NotFoundError(
+            f"--phase {phase!r}: use one of {', '.join(p.key for p in plan.phases)}"
+        )
+    headers = ["#", "When", "ID", "Action", "Reduces", "Risk reduced", "Effort", "Owner", "Due"]
+    rows = _plan_rows(catalog, plan, phase)
+    first = plan.top(top)
+    org = loaded.assessment.organization
+    title = f"Action plan for {org.name} ({len(plan.actions)} actions)"
+
+    def first_lines() -> list[str]:
+        return [
+            f"{i}. {KIND_VERB[a.kind]}: {a.title} ({a.id}) — {_action_text(a, audience)} "
+            f"Why: {a.why}"
+            for i, a in enumerate(first, 1)
+        ]
+
+    def rich() -> list[RenderableType]:
+        if not plan.actions:
+            return [
+                "Nothing left to do: every sub-practice in scope is implemented or does not apply."
+            ]
+        parts: list[RenderableType] = [
+            table(title, headers, rows, justify=["right", "left", "left", "left", "left", "right"])
+        ]
+        parts.append("★ quick win: a few days at most, free or low cost.")
+        if first:
+            parts.append("[bold]What to do first[/bold]")
+            parts.extend(first_lines())
+        return parts
+
+    emit(
+        fmt,
+        kind="plan",
+        data=lambda: {
+            "organization": org.name,
+            "tier": org.tier.value,
+            **plan.model_dump(mode="json"),
+        },
+        markdown=lambda: (
+            f"# {title}\n\n## What to do first\n\n"
+            + "\n".join(first_lines())
+            + "\n\n## All actions\n\n"
+            + md_table(headers, rows)
+        ),
+        rich=rich,
+    )
+
+
+def validate(path: Path = FILE, fmt: Format = FORMAT) -> None:
+    """Check an assessment file and say precisely what is wrong with it (exit 2 if anything)."""
+    from hicp.assessment.store import load_assessment
+    from hicp.catalog import default_catalog
+    from hicp.errors import AssessmentError
+
+    catalog = default_catalog()
+    try:
+        loaded = load_assessment(path, catalog)
+    except AssessmentError as exc:
+        if fmt is Format.JSON:
+            emit_json(
+                "validation",
+                {
+                    "file": str(path),
+                    "valid": False,
+                    "summary": exc.summary,
+                    "problems": [
+                        {"message": p.message, "line": p.line, "where": p.where}
+                        for p in exc.problems
+                    ],
+                },
+            )
+            raise typer.Exit(2) from None
+        raise
+    a = loaded.assessment
+    scope = catalog.in_scope(a.organization.tier, a.organization.include_tiers)
+    answered = sum(1 for sp in scope if a.answer(sp.id).status is not None)
+    message = f"{path} is valid: {len(scope)} sub-practices in scope, {answered} answered."
+    emit(
+        fmt,
+        kind="validation",
+        data=lambda: {
+            "file": str(path),
+            "valid": True,
+            "in_scope": len(scope),
+            "answered": answered,
+            "warnings": list(loaded.warnings),
+            "problems": [],
+        },
+        markdown=lambda: message,
+        rich=lambda: [message],
+    )

@@ -1,0 +1,203 @@
+"""`hicp assess`: a guided, resumable questionnaire that saves after every answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from hicp.cli.output import Audience
+
+if TYPE_CHECKING:
+    from hicp.catalog import Catalog, SubPractice
+
+# key: (status value or action, what the person sees)
+CHOICES: dict[str, tuple[str, str]] = {
+    "y": ("implemented", "Yes"),
+    "p": ("partial", "Partly"),
+    "l": ("planned", "No, but it is planned"),
+    "n": ("not_implemented", "No"),
+    "s": ("unknown", "Not sure"),
+    "d": ("not_applicable", "Doesn't apply to us"),
+    "k": ("skip", "Skip for now"),
+    "b": ("back", "Back to the previous question"),
+    "?": ("more", "Show the technical detail"),
+    "q": ("quit", "Save and stop"),
+}
+IN_PLACE = {"implemented", "partial"}
+
+
+def _parse_since(raw: str) -> dt.date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise typer.BadParameter("write a date as YYYY, YYYY-MM or YYYY-MM-DD, or press Enter to skip")
+
+
+def _show(
+    catalog: Catalog,
+    sp: SubPractice,
+    position: int,
+    total: int,
+    answered: int,
+    current: str | None,
+    audience: Audience,
+    detail: bool,
+) -> None:
+    practice = catalog.practice_of(sp.id)
+    threats = ", ".join(catalog.threats[t].short for t in catalog.threats_of(sp.id))
+    typer.echo("")
+    typer.secho(
+        f"Question {position} of {total}  ·  {answered} answered  ·  {practice.name}  ·  {sp.id}",
+        dim=True,
+    )
+    typer.secho(sp.question, bold=True)
+    typer.echo(f"Why it matters: {sp.why}")
+    typer.echo(f"Good looks like: {sp.good}")
+    typer.secho(f"Helps against: {threats}", dim=True)
+    if detail or audience is Audience.IT:
+        typer.echo(f"Technical detail ({sp.title}): {sp.guidance}")
+        if sp.csf_1_1:
+            typer.secho(f"NIST CSF 1.1: {', '.join(sp.csf_1_1)}", dim=True)
+    if current:
+        typer.secho(f"Current answer: {current}", fg="cyan")
+
+
+def _prompt_choice() -> str:
+    menu = "  ".join(f"[{k}] {label}" for k, (_, label) in CHOICES.items())
+    typer.echo(menu)
+    while True:
+        key = str(typer.prompt("Your answer")).strip().lower()
+        if key in CHOICES:
+            return key
+        typer.echo(f"Type one of: {' '.join(CHOICES)}")
+
+
+def _changes_for(status: str, sp_id: str) -> dict[str, Any]:
+    changes: dict[str, Any] = {"status": status}
+    if status == "not_applicable":
+        changes["justification"] = (
+            typer.prompt(
+                "Why does this not apply? (one sentence, kept as your justification)",
+            ).strip()
+            or None
+        )
+    if status in IN_PLACE:
+        changes["in_place_since"] = typer.prompt(
+            "Since when has this been in place? (YYYY-MM, or Enter to skip)",
+            default="",
+            show_default=False,
+            value_proc=_parse_since,
+        )
+    else:
+        changes["in_place_since"] = None
+    return changes
+
+
+def assess(
+    path: Path = typer.Argument(
+        ..., metavar="FILE", help="The assessment file to fill in.", dir_okay=False
+    ),
+    practice: str | None = typer.Option(
+        None, "--practice", "-p", help="Only this practice (1-10)."
+    ),
+    review: bool = typer.Option(
+        False, "--review", help="Go through every question, answered ones too."
+    ),
+    audience: Audience = typer.Option(
+        Audience.CLINIC,
+        "--audience",
+        "-a",
+        help="clinic: plain questions; it: technical detail shown too.",
+    ),
+) -> None:
+    """Answer the questions one at a time. Every answer is saved at once; run it again to resume.
+
+    Unanswered questions come first; skipped ones stay unanswered for next time.
+    """
+    from hicp.assessment.models import STATUS_LABELS, Status
+    from hicp.assessment.store import load_assessment, record_answer
+    from hicp.catalog import default_catalog
+    from hicp.errors import NotFoundError
+
+    catalog = default_catalog()
+    loaded = load_assessment(path, catalog)
+    org = loaded.assessment.organization
+    scope = list(catalog.in_scope(org.tier, org.include_tiers))
+    if practice:
+        pid = practice.upper() if practice.upper().startswith("P") else f"P{practice}"
+        if pid not in catalog.practices:
+            raise NotFoundError(f"--practice {practice!r}: use 1-10")
+        scope = [sp for sp in scope if catalog.practice_of(sp.id).id == pid]
+    total = len(scope)
+
+    def queue() -> list[SubPractice]:
+        a = loaded.assessment
+        return [sp for sp in scope if review or a.answer(sp.id).status is None]
+
+    todo = queue()
+    if not todo:
+        typer.echo(
+            f"All {total} questions are answered. See the results: hicp score {path}  "
+            f"·  hicp plan {path}  ·  go through them again with --review"
+        )
+        return
+    typer.echo(
+        f"{org.name}: {len(todo)} of {total} questions to go. Answers are saved as you go; "
+        "press q to stop and come back later."
+    )
+    index, skipped, detail = 0, 0, False
+    while index < len(todo):
+        sp = todo[index]
+        a = loaded.assessment
+        answered = sum(1 for s in scope if a.answer(s.id).status is not None)
+        status = a.answer(sp.id).status
+        _show(
+            catalog,
+            sp,
+            scope.index(sp) + 1,
+            total,
+            answered,
+            STATUS_LABELS[status] if status else None,
+            audience,
+            detail,
+        )
+        try:
+            action = CHOICES[_prompt_choice()][0]
+        except typer.Abort:  # end of input or Ctrl-D: everything so far is already saved
+            action = "quit"
+        detail = False
+        if action == "quit":
+            break
+        if action == "more":
+            detail = True
+            continue
+        if action == "back":
+            index = max(0, index - 1)
+            continue
+        if action == "skip":
+            skipped += 1
+            index += 1
+            continue
+        loaded = record_answer(path, sp.id, _changes_for(action, sp.id), catalog)
+        typer.secho(f"Saved: {STATUS_LABELS[Status(action)]}.", fg="green")
+        index += 1
+
+    a = loaded.assessment
+    remaining = sum(1 for s in scope if a.answer(s.id).status is None)
+    typer.echo("")
+    if remaining:
+        typer.echo(
+            f"Saved. {total - remaining} of {total} answered; {remaining} to go"
+            + (f" ({skipped} skipped)" if skipped else "")
+            + f". Resume with: hicp assess {path}"
+        )
+    else:
+        typer.echo(f"All {total} questions answered. Next: hicp plan {path}")

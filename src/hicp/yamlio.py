@@ -1,0 +1,133 @@
+"""YAML at the boundary: fast safe loading, round-trip loading that keeps comments, line lookup,
+and atomic writes.
+
+The fast (libyaml) loader is used on the happy path; only when something is wrong do we parse the
+file again in round-trip mode to find the line a problem sits on, so that error messages can name
+``file:line`` without slowing every load down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from hicp.errors import HicpError, Problem
+
+
+def _safe() -> YAML:
+    yaml = YAML(typ="safe", pure=False)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _roundtrip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _syntax_problem(path: Path, exc: Exception) -> Problem:
+    line = None
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, DuplicateKeyError):
+        reason = "a key appears twice in the same mapping " + (
+            f"({exc.problem})" if exc.problem else ""
+        )
+    return Problem(f"not valid YAML: {reason}".strip(), file=path, line=line)
+
+
+def read_text(path: Path, error: type[HicpError]) -> str:
+    """Read a UTF-8 text file, turning OS and encoding failures into one clear error."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, expected a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 and try again"
+        ) from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def load(path: Path, error: type[HicpError], *, roundtrip: bool = False) -> Any:
+    """Parse one YAML file. Syntax errors and duplicate keys raise ``error`` naming file:line."""
+    text = read_text(path, error)
+    return loads(text, path, error, roundtrip=roundtrip)
+
+
+def loads(text: str, path: Path, error: type[HicpError], *, roundtrip: bool = False) -> Any:
+    yaml = _roundtrip() if roundtrip else _safe()
+    try:
+        return yaml.load(text)
+    except (MarkedYAMLError, DuplicateKeyError) as exc:
+        problem = _syntax_problem(path, exc)
+        raise error(f"{path}: cannot be read", [problem]) from None
+    except YAMLError as exc:
+        raise error(f"{path}: cannot be read", [Problem(str(exc), file=path)]) from None
+
+
+def line_of(tree: Any, loc: Sequence[str | int]) -> int | None:
+    """Best 1-based line for a location inside a round-trip tree: the deepest key that exists."""
+    line: int | None = None
+    node = tree
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            with contextlib.suppress(KeyError, TypeError, AttributeError):
+                line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            with contextlib.suppress(KeyError, TypeError, AttributeError):
+                line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    if line is None and isinstance(tree, CommentedMap):
+        line = tree.lc.line + 1
+    return line
+
+
+def dumps_roundtrip(tree: Any) -> str:
+    buffer = io.StringIO()
+    _roundtrip().dump(tree, buffer)
+    return buffer.getvalue()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file.
+
+    Write to a temporary file in the same directory, flush it to disk, then rename over the
+    target (``os.replace`` is atomic on POSIX and Windows for same-volume paths).
+    """
+    directory = path.parent if str(path.parent) else Path()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            tmp.chmod(path.stat().st_mode & 0o777)
+        tmp.replace(path)  # atomic rename over the target
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
