@@ -243,10 +243,12 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     practices.sort(key=lambda item: item[1].number)
 
     refs = load_references(root / "crosswalks")
-    _cross_check(practices, threats, sources, refs, threats_path, problems)
-    _check_cycles(practices, problems)
-    if sizing is not None:
-        for index, criterion in enumerate(sizing.criteria):
+    # Cross-references are checked only once every file is well formed: an entry missing
+    # because its file failed to parse would otherwise be reported again as dangling links.
+    if not problems.problems:
+        _cross_check(practices, threats, sources, refs, threats_path, problems)
+        _check_cycles(practices, problems)
+        for index, criterion in enumerate(sizing.criteria if sizing else ()):
             _check_provenance(
                 sizing_path,
                 criterion.key,
