@@ -96,23 +96,25 @@ def reductions(catalog: Catalog, result: ScoreResult) -> dict[str, float]:
     """Residual risk each gap removes if implemented, from the score's own structure.
 
     Raising one item's credit by d in a practice of n counted items raises that practice's
-    coverage by d/n, and each threat's mitigation by (d/n)/k where k is the number of scored
-    practices mitigating it; residual risk falls by inherent x that.
+    coverage by d/n, and the mitigation of each threat it serves by (d/n) x w / W, where w is the
+    practice's weight for the threat and W the sum of weights of the threat's scored practices;
+    residual risk falls by the threat's inherent risk times that.
     """
-    scored_count = {
-        t.id: sum(1 for _, cov in t.practices if cov is not None) for t in result.threats
-    }
-    inherent = {t.id: t.inherent for t in result.threats}
+    share: dict[str, dict[str, float]] = {}  # practice -> threat -> inherent x w / W
+    for threat in result.threats:
+        scored_weight = sum(c.weight for c in threat.practices if c.coverage is not None)
+        for c in threat.practices:
+            if c.coverage is not None:
+                share.setdefault(c.practice, {})[threat.id] = (
+                    threat.inherent * c.weight / scored_weight
+                )
     out: dict[str, float] = {}
     for practice in result.practices:
         for item in practice.items:
             if item.credit is None or item.status is Status.IMPLEMENTED:
                 continue
             coverage_gain = (1.0 - item.credit) / practice.counted
-            out[item.id] = sum(
-                inherent[tid] * coverage_gain / scored_count[tid]
-                for tid in catalog.practices[practice.id].mitigates
-            )
+            out[item.id] = sum(coverage_gain * s for s in share.get(practice.id, {}).values())
     return out
 
 

@@ -4,9 +4,10 @@ Rules (docs/scoring.md works an example through):
 - An in-scope sub-practice earns the credit of its status (data/scoring.yaml); unanswered earns 0.
   ``not_applicable`` items are left out of every count, so they never count against a score.
 - Practice coverage = mean credit of its counted items; None ("not scored") when it has none.
-- Threat mitigation = mean coverage of the scored practices HICP lists as mitigating the threat
-  (0 when none is scored). Inherent risk = likelihood x impact (1-25). Residual risk =
-  inherent x (1 - mitigation). Exposure = residual as a percentage of inherent.
+- Threat mitigation = weighted mean coverage of the scored practices HICP lists as mitigating the
+  threat, weighted by each practice's contribution to that threat (data/catalog/threats.yaml);
+  0 when none is scored. Inherent risk = likelihood x impact (1-25). Residual risk =
+  inherent x (1 - mitigation). Exposure = residual as a fraction of inherent.
 - Overall coverage = mean credit of all counted items; overall exposure = total residual risk as
   a percentage of total inherent risk.
 Numbers are kept unrounded; renderers round for display.
@@ -43,6 +44,14 @@ class PracticeScore(_Result):
     items: tuple[ItemScore, ...]
 
 
+class Contribution(_Result):
+    """One practice's part in mitigating a threat."""
+
+    practice: str
+    weight: int
+    coverage: float | None  # None: not scored, left out of the threat's mitigation
+
+
 class ThreatScore(_Result):
     id: str
     name: str
@@ -53,7 +62,7 @@ class ThreatScore(_Result):
     mitigation: float  # 0-1
     residual: float  # inherent x (1 - mitigation)
     exposure: float  # residual / inherent, 0-1
-    practices: tuple[tuple[str, float | None], ...]  # the practices that mitigate it, coverage
+    practices: tuple[Contribution, ...]  # the practices that mitigate it
 
 
 class ScoreResult(_Result):
@@ -123,8 +132,15 @@ def score(
         override = assessment.threats.get(threat.id)
         likelihood = (override.likelihood if override else None) or threat.likelihood
         impact = (override.impact if override else None) or threat.impact
-        mitigating = [p.id for p in catalog.practices_mitigating(threat.id)]
-        mitigation = _mean([c for pid in mitigating if (c := coverage_of[pid]) is not None]) or 0.0
+        parts = tuple(
+            Contribution(practice=pid, weight=weight, coverage=coverage_of[pid])
+            for pid, weight in threat.practices.items()
+        )
+        scored = [c for c in parts if c.coverage is not None]
+        weight_sum = sum(c.weight for c in scored)
+        mitigation = (
+            sum(c.weight * (c.coverage or 0.0) for c in scored) / weight_sum if scored else 0.0
+        )
         inherent = likelihood * impact
         residual = inherent * (1.0 - mitigation)
         threats.append(
@@ -138,7 +154,7 @@ def score(
                 mitigation=mitigation,
                 residual=residual,
                 exposure=residual / inherent,
-                practices=tuple((pid, coverage_of[pid]) for pid in mitigating),
+                practices=parts,
             )
         )
 

@@ -133,6 +133,17 @@ def _cross_check(
     if missing:
         problems.add(DATA_DIR / "catalog" / "practices", f"missing practices: {', '.join(missing)}")
 
+    for index, threat in enumerate(threats.values()):
+        listed = {p.id for _, p in practices if threat.id in p.mitigates}
+        if set(threat.practices) != listed:
+            problems.add(
+                threats_path,
+                f"practices {sorted(threat.practices)} must be exactly the practices whose "
+                f"`mitigates` lists {threat.id}: {sorted(listed)}",
+                (index, "practices"),
+                f"{threat.id}.practices",
+            )
+
     for path, practice in practices:
         _check_provenance(path, practice.id, (), practice.provenance.source, sources, problems)
         for threat_id in practice.mitigates:

@@ -83,6 +83,8 @@ class Threat(Frozen):
     likelihood: Score  # default inherent likelihood, before any practice is in place
     impact: Score  # default inherent impact on patients and the organization
     rationale: Text  # why these defaults
+    # Practices that mitigate this threat, each with how much it contributes (1-3).
+    practices: dict[PracticeId, Annotated[int, Field(ge=1, le=3)]]
     provenance: Provenance
 
 

@@ -55,7 +55,7 @@ def _load(path: Path) -> tuple[Catalog, Loaded]:
     return catalog, loaded
 
 
-def bar(value: float | None, width: int = 20) -> str:
+def bar(value: float | None, width: int = 10) -> str:
     if value is None:
         return "not scored"
     filled = round(value * width)
@@ -167,7 +167,7 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
             ["Threat", "Exposure", "Inherent risk (L×I)", "Residual risk"],
             [
                 [
-                    f"{t.id} {t.name}",
+                    f"{t.id} {catalog.threats[t.id].short}",
                     bar(t.exposure),
                     f"{t.likelihood}×{t.impact} = {t.inherent}",
                     f"{t.residual:.1f}",
@@ -185,7 +185,7 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
         parts += [f"{t.id} rating set by the organization: {t.override_reason}" for t in overrides]
         if result.answered < result.total:
             parts.append(
-                f"{result.total - result.answered} questions are unanswered and count as "
+                f"{result.total - result.answered} question(s) unanswered and count as "
                 f"not in place. Continue with: hicp assess {path}"
             )
         return parts
@@ -220,7 +220,7 @@ def _plan_rows(catalog: Catalog, plan: Plan, phase_key: str | None) -> list[list
                 labels[action.phase],
                 action.id,
                 f"{KIND_VERB[action.kind]}: {action.title}" + (" ★" if action.quick_win else ""),
-                ", ".join(catalog.threats[t].short for t in action.threats),
+                " ".join(action.threats),
                 f"{action.reduction:.2f}",
                 f"{EFFORT_WORDS[action.effort]}, {COST_WORDS[action.cost]}",
                 action.owner or "",
@@ -228,6 +228,37 @@ def _plan_rows(catalog: Catalog, plan: Plan, phase_key: str | None) -> list[list
             ]
         )
     return rows
+
+
+def _phase_tables(plan: Plan, phase_key: str | None) -> list[RenderableType]:
+    """One compact table per phase, numbered through, for an 80-column terminal."""
+    tables: list[RenderableType] = []
+    number = {a.id: n for n, a in enumerate(plan.actions, 1)}
+    for phase in plan.phases:
+        if (phase_key and phase.key != phase_key) or not phase.actions:
+            continue
+        actions = [a for a in plan.actions if a.phase == phase.key]
+        load = f"{phase.points} of {phase.capacity} work units" if phase.capacity else ""
+        rows = [
+            [
+                number[a.id],
+                f"{KIND_VERB[a.kind]}: {a.title} ({a.id})" + (" ★" if a.quick_win else ""),
+                " ".join(a.threats),
+                f"{a.reduction:.1f}",
+                EFFORT_WORDS[a.effort],
+                " · ".join(str(x) for x in (a.owner, a.target_date) if x),
+            ]
+            for a in actions
+        ]
+        tables.append(
+            table(
+                f"{phase.label}" + (f" ({load})" if load else ""),
+                ["#", "Action", "Threats", "Risk ↓", "Effort", "Owner · due"],
+                rows,
+                justify=["right", "left", "left", "right"],
+            )
+        )
+    return tables
 
 
 def plan_cmd(
@@ -265,10 +296,11 @@ def plan_cmd(
             return [
                 "Nothing left to do: every sub-practice in scope is implemented or does not apply."
             ]
-        parts: list[RenderableType] = [
-            table(title, headers, rows, justify=["right", "left", "left", "left", "left", "right"])
-        ]
-        parts.append("★ quick win: a few days at most, free or low cost.")
+        parts: list[RenderableType] = [f"[bold]{title}[/bold]", *_phase_tables(plan, phase)]
+        parts.append(
+            "★ quick win: a few days at most, free or low cost.  Risk ↓: residual risk removed "
+            "once done (each threat's risk is likelihood × impact, 1-25)."
+        )
         if first:
             parts.append("[bold]What to do first[/bold]")
             parts.extend(first_lines())
