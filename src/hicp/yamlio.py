@@ -13,29 +13,56 @@ import io
 import os
 import tempfile
 from collections.abc import Sequence
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from hicp.errors import HicpError, Problem
 
 
-def _safe() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
-    yaml.allow_duplicate_keys = False
-    return yaml
+class Mode(Enum):
+    """How to read a YAML document.
+
+    SAFE and LOCATE leave dates as text, so that pydantic validates them and an impossible date
+    such as 2026-02-30 becomes a located field error rather than a crash inside the parser.
+    EDIT keeps real date values so that a document written back keeps its plain dates.
+    """
+
+    SAFE = "safe"  # fast C loader, plain Python values: for validation
+    LOCATE = "locate"  # round-trip nodes with line numbers: for pointing at problems
+    EDIT = "edit"  # round-trip nodes, comments kept: for changing and writing back
 
 
-def _roundtrip() -> YAML:
-    yaml = YAML(typ="rt")
+class _SafeDatesAsText(SafeConstructor):
+    pass
+
+
+class _RoundTripDatesAsText(RoundTripConstructor):
+    pass
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SafeDatesAsText.add_constructor(_TIMESTAMP, SafeConstructor.construct_yaml_str)
+_RoundTripDatesAsText.add_constructor(_TIMESTAMP, RoundTripConstructor.construct_yaml_str)
+
+
+def _yaml(mode: Mode) -> YAML:
+    if mode is Mode.SAFE:
+        yaml = YAML(typ="safe", pure=False)
+        yaml.Constructor = _SafeDatesAsText
+    else:
+        yaml = YAML(typ="rt")
+        if mode is Mode.LOCATE:
+            yaml.Constructor = _RoundTripDatesAsText
+        yaml.preserve_quotes = True
+        yaml.width = 100
+        yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_duplicate_keys = False
-    yaml.preserve_quotes = True
-    yaml.width = 100
-    yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
 
@@ -68,20 +95,20 @@ def read_text(path: Path, error: type[HicpError]) -> str:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def load(path: Path, error: type[HicpError], *, roundtrip: bool = False) -> Any:
+def load(path: Path, error: type[HicpError], mode: Mode = Mode.SAFE) -> Any:
     """Parse one YAML file. Syntax errors and duplicate keys raise ``error`` naming file:line."""
     text = read_text(path, error)
-    return loads(text, path, error, roundtrip=roundtrip)
+    return loads(text, path, error, mode)
 
 
-def loads(text: str, path: Path, error: type[HicpError], *, roundtrip: bool = False) -> Any:
-    yaml = _roundtrip() if roundtrip else _safe()
+def loads(text: str, path: Path, error: type[HicpError], mode: Mode = Mode.SAFE) -> Any:
+    yaml = _yaml(mode)
     try:
         return yaml.load(text)
     except (MarkedYAMLError, DuplicateKeyError) as exc:
         problem = _syntax_problem(path, exc)
         raise error(f"{path}: cannot be read", [problem]) from None
-    except YAMLError as exc:
+    except (YAMLError, ValueError) as exc:  # ValueError: a value the parser could not build
         raise error(f"{path}: cannot be read", [Problem(str(exc), file=path)]) from None
 
 
@@ -107,7 +134,7 @@ def line_of(tree: Any, loc: Sequence[str | int]) -> int | None:
 
 def dumps_roundtrip(tree: Any) -> str:
     buffer = io.StringIO()
-    _roundtrip().dump(tree, buffer)
+    _yaml(Mode.EDIT).dump(tree, buffer)
     return buffer.getvalue()
 
 

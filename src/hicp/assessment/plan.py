@@ -5,7 +5,8 @@ Rules (docs/scoring.md):
 - A gap is an in-scope item that is not implemented and not "not applicable".
 - Its reduction is the residual risk (summed over threats) removed if it became implemented; it
   is exact: the same number a re-score would give.
-- Priority = reduction / effort points. A prerequisite inherits the priority of anything that
+- Priority = reduction / effort points (for a partial item, the points of the part not yet
+  done). A prerequisite inherits the priority of anything that
   waits on it, so it is never ranked behind what it unblocks.
 - Unanswered and "not sure" items become "find out" actions in the first phase: an afternoon's
   check that does not use the phase's capacity.
@@ -62,7 +63,7 @@ class Action(_Result):
     reduction: float  # residual risk points removed once implemented
     effort: Effort
     cost: Cost
-    points: int
+    points: int  # work units left to do
     priority: float  # reduction per effort point, inherited from dependents where higher
     quick_win: bool
     phase: str
@@ -90,6 +91,14 @@ class Plan(_Result):
     def top(self, n: int) -> tuple[Action, ...]:
         """The first ``n`` actions that change something (not just "find out")."""
         return tuple(a for a in self.actions if a.kind is not ActionKind.FIND_OUT)[:n]
+
+
+def _points(method: Method, effort: Effort, status: Status | None) -> int:
+    """Work left: finishing a partial item costs the part not yet done (at least one unit)."""
+    full = method.effort_points[effort]
+    if status is Status.PARTIAL:
+        return max(1, round(full * (1.0 - method.status_credit[status])))
+    return full
 
 
 def reductions(catalog: Catalog, result: ScoreResult) -> dict[str, float]:
@@ -133,7 +142,7 @@ def build_plan(
     open_deps = {sp.id: tuple(d for d in sp.depends_on if d in gains) for sp in gaps}
     status_of = {i.id: i.status for p in result.practices for i in p.items}
     kind = {sp.id: KIND_FOR_STATUS[status_of[sp.id]] for sp in gaps}
-    points = {sp.id: method.effort_points[sp.effort] for sp in gaps}
+    points = {sp.id: _points(method, sp.effort, status_of[sp.id]) for sp in gaps}
     own_priority = {sid: gains[sid] / points[sid] for sid in gains}
 
     dependents: dict[str, list[str]] = {sid: [] for sid in gains}

@@ -20,15 +20,24 @@ from ruamel.yaml.comments import CommentedMap
 from hicp import yamlio
 from hicp.assessment.models import SCHEMA_VERSION, Assessment, Status
 from hicp.catalog import Catalog, Tier
+from hicp.catalog.models import SUB_PRACTICE_ID
 from hicp.errors import AssessmentError, Problem
 
 # Pydantic messages a person editing YAML would not understand, reworded per error type.
 _FRIENDLY = {
     "extra_forbidden": "unknown field {name!r}; check the spelling (docs/formats.md lists fields)",
     "missing": "required field {name!r} is missing",
-    "date_from_datetime_parsing": "not a date; write it as YYYY-MM-DD",
-    "date_parsing": "not a date; write it as YYYY-MM-DD",
-    "date_type": "not a date; write it as YYYY-MM-DD",
+    "date_from_datetime_parsing": "not a valid date; write it as YYYY-MM-DD",
+    "date_from_datetime_inexact": "not a valid date; write it as YYYY-MM-DD",
+    "date_parsing": "not a valid date; write it as YYYY-MM-DD",
+    "date_type": "not a valid date; write it as YYYY-MM-DD",
+    "tuple_type": "expected a list: one item per line starting with '- ', or [a, b]",
+    "list_type": "expected a list: one item per line starting with '- ', or [a, b]",
+    "dict_type": "expected a mapping of names to values (key: value lines)",
+    "model_type": "expected a mapping of names to values (key: value lines)",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "string_type": "expected text",
 }
 
 
@@ -39,6 +48,9 @@ class Loaded:
     path: Path
     assessment: Assessment
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+Loc = tuple[str | int, ...]
 
 
 def _friendly(err: Mapping[str, Any]) -> str:
@@ -55,37 +67,50 @@ def _friendly(err: Mapping[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def _where(loc: Sequence[str | int]) -> str:
-    return ".".join(str(part) for part in loc if part != "[key]")
+def _yaml_loc(loc: Loc) -> Loc:
+    return tuple(part for part in loc if part != "[key]")
 
 
-def _yaml_loc(loc: Sequence[str | int]) -> list[str | int]:
-    return [part for part in loc if part != "[key]"]
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
-def _validation_problems(path: Path, text: str, exc: ValidationError) -> list[Problem]:
-    tree = yamlio.loads(text, path, AssessmentError, roundtrip=True)
-    problems = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        problems.append(
-            Problem(
-                _friendly(err),
-                file=path,
-                line=yamlio.line_of(tree, _yaml_loc(loc)),
-                where=_where(loc) or None,
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _catalog_problems(data: Mapping[str, Any], catalog: Catalog) -> list[tuple[Loc, str]]:
+    """What the schema cannot know: IDs, scope, profile choices, dates against each other.
+
+    Works on the raw document so these problems are reported together with schema problems,
+    not one round later.
+    """
+    found: list[tuple[Loc, str]] = []
+    org = _mapping(data.get("organization"))
+    tier = next((t for t in Tier if t.value == org.get("tier")), None)
+    include = org.get("include_tiers")
+    extra = [t for t in Tier if isinstance(include, list) and t.value in include]
+    scope_tiers = catalog.tiers_in_scope(tier, extra) if tier else None
+    assessed_on = _date(_mapping(data.get("assessment")).get("date"))
+
+    choices = {c.key: c.choices for c in catalog.sizing.criteria if c.kind == "choice"}
+    for key, value in _mapping(org.get("profile")).items():
+        if key in choices and value is not None and value not in choices[key]:
+            found.append(
+                (
+                    ("organization", "profile", key),
+                    f"expected one of {', '.join(choices[key])} (as `hicp size` uses)",
+                )
             )
-        )
-    return problems
 
-
-def _catalog_problems(
-    path: Path, text: str, assessment: Assessment, catalog: Catalog
-) -> list[tuple[tuple[str, ...], str]]:
-    found: list[tuple[tuple[str, ...], str]] = []
-    org = assessment.organization
-    scope_tiers = catalog.tiers_in_scope(org.tier, org.include_tiers)
-    for sub_id, answer in assessment.answers.items():
+    for sub_id, answer in _mapping(data.get("answers")).items():
+        if not isinstance(sub_id, str) or not SUB_PRACTICE_ID.match(sub_id):
+            continue  # the schema reports malformed IDs
         sp = catalog.sub_practices.get(sub_id)
         if sp is None:
             found.append(
@@ -95,16 +120,17 @@ def _catalog_problems(
                 )
             )
             continue
-        if sp.tier not in scope_tiers:
+        if scope_tiers is not None and tier is not None and sp.tier not in scope_tiers:
             found.append(
                 (
                     ("answers", sub_id),
                     f"{sub_id} is a {sp.tier.value}-organization item, outside the scope of a "
-                    f"{org.tier.value} organization; remove it, or add `include_tiers: "
+                    f"{tier.value} organization; remove it, or add `include_tiers: "
                     f"[{sp.tier.value}]` under organization to assess it",
                 )
             )
-        if answer.in_place_since and answer.in_place_since > assessment.assessment.date:
+        since = _date(_mapping(answer).get("in_place_since"))
+        if since and assessed_on and since > assessed_on:
             found.append(
                 (
                     ("answers", sub_id, "in_place_since"),
@@ -135,19 +161,29 @@ def parse(text: str, path: Path, catalog: Catalog) -> Loaded:
             f"{path}: written by a newer hicp (schema_version {version}; this hicp reads "
             f"{SCHEMA_VERSION}); upgrade hicp to open it"
         )
+    found: list[tuple[Loc, str]] = []
+    assessment = None
     try:
         assessment = Assessment.model_validate(data)
     except ValidationError as exc:
-        problems = _validation_problems(path, text, exc)
-        raise AssessmentError(_summary(path, problems), problems) from None
-    issues = _catalog_problems(path, text, assessment, catalog)
-    if issues:
-        tree = yamlio.loads(text, path, AssessmentError, roundtrip=True)
-        problems = [
-            Problem(msg, file=path, line=yamlio.line_of(tree, loc), where=_where(loc))
-            for loc, msg in issues
-        ]
-        raise AssessmentError(_summary(path, problems), problems)
+        found += [(tuple(err["loc"]), _friendly(err)) for err in exc.errors()]
+    found += _catalog_problems(data, catalog)
+    if found or assessment is None:
+        tree = yamlio.loads(text, path, AssessmentError, yamlio.Mode.LOCATE)
+        problems = sorted(
+            (
+                Problem(
+                    message,
+                    file=path,
+                    line=yamlio.line_of(tree, _yaml_loc(loc)),
+                    where=".".join(str(part) for part in _yaml_loc(loc)) or None,
+                )
+                for loc, message in found
+            ),
+            key=lambda p: (p.line or 0, p.where or ""),
+        )
+        n = len(problems)
+        raise AssessmentError(f"{path}: {n} problem{'s' if n != 1 else ''} found", problems)
     warnings = []
     if assessment.assessment.catalog_version != catalog.version:
         warnings.append(
@@ -155,11 +191,6 @@ def parse(text: str, path: Path, catalog: Catalog) -> Loaded:
             f"catalog {catalog.version} (new items show as unanswered)"
         )
     return Loaded(path, assessment, tuple(warnings))
-
-
-def _summary(path: Path, problems: list[Problem]) -> str:
-    n = len(problems)
-    return f"{path}: {n} problem{'s' if n != 1 else ''} found; nothing was changed"
 
 
 def load_assessment(path: Path, catalog: Catalog) -> Loaded:
@@ -233,9 +264,8 @@ def record_answer(
     refused with the same message ``hicp validate`` would give, and the file stays as it was.
     """
     text = yamlio.read_text(path, AssessmentError)
-    tree = yamlio.loads(text, path, AssessmentError, roundtrip=True)
-    if not isinstance(tree, CommentedMap):
-        parse(text, path, catalog)  # raises the usual "not an assessment file"
+    parse(text, path, catalog)  # a broken file is reported as it is, before any change
+    tree = yamlio.loads(text, path, AssessmentError, yamlio.Mode.EDIT)
     answers = tree.get("answers")
     if answers is None:
         answers = tree["answers"] = CommentedMap()
@@ -252,6 +282,9 @@ def record_answer(
         else:
             entry[key] = _plain(value)
     new_text = yamlio.dumps_roundtrip(tree)
-    loaded = parse(new_text, path, catalog)
+    try:
+        loaded = parse(new_text, path, catalog)
+    except AssessmentError as exc:
+        raise AssessmentError(f"{exc.summary}; the answer was not saved", exc.problems) from None
     yamlio.write_atomic(path, new_text)
     return loaded

@@ -34,7 +34,7 @@ class _Collector:
         # Parsing again with line information happens only on the error path.
         if path not in self._trees:
             try:
-                self._trees[path] = yamlio.load(path, CatalogError, roundtrip=True)
+                self._trees[path] = yamlio.load(path, CatalogError, yamlio.Mode.LOCATE)
             except CatalogError:
                 self._trees[path] = None
         return yamlio.line_of(self._trees[path], loc) if self._trees[path] is not None else None

@@ -222,12 +222,18 @@ def _plan_rows(catalog: Catalog, plan: Plan, phase_key: str | None) -> list[list
                 f"{KIND_VERB[action.kind]}: {action.title}" + (" ★" if action.quick_win else ""),
                 " ".join(action.threats),
                 f"{action.reduction:.2f}",
-                f"{EFFORT_WORDS[action.effort]}, {COST_WORDS[action.cost]}",
+                f"{_effort_words(action)}, {COST_WORDS[action.cost]}",
                 action.owner or "",
                 action.target_date or "",
             ]
         )
     return rows
+
+
+def _effort_words(action: Action) -> str:
+    if action.kind == "find_out":
+        return "a quick check"
+    return EFFORT_WORDS[action.effort]
 
 
 def _phase_tables(plan: Plan, phase_key: str | None) -> list[RenderableType]:
@@ -245,7 +251,7 @@ def _phase_tables(plan: Plan, phase_key: str | None) -> list[RenderableType]:
                 f"{KIND_VERB[a.kind]}: {a.title} ({a.id})" + (" ★" if a.quick_win else ""),
                 " ".join(a.threats),
                 f"{a.reduction:.1f}",
-                EFFORT_WORDS[a.effort],
+                _effort_words(a),
                 " · ".join(str(x) for x in (a.owner, a.target_date) if x),
             ]
             for a in actions
@@ -353,6 +359,8 @@ def validate(path: Path = FILE, fmt: Format = FORMAT) -> None:
     scope = catalog.in_scope(a.organization.tier, a.organization.include_tiers)
     answered = sum(1 for sp in scope if a.answer(sp.id).status is not None)
     message = f"{path} is valid: {len(scope)} sub-practices in scope, {answered} answered."
+    for warning in loaded.warnings:
+        err_console().print(f"[yellow]warning:[/] {path}: {warning}")
     emit(
         fmt,
         kind="validation",
