@@ -189,3 +189,18 @@ def test_validate_json_reports_problems(clinic: Path) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = hicp("score", str(tmp_path / "nope.yaml"))
     assert code == 2 and "no such file" in err
+
+
+def test_questionnaire_asks_again_for_an_unreadable_date(clinic: Path, catalog: Catalog) -> None:
+    code, out, _ = hicp("assess", str(clinic), input="y\nlast spring\n2024\nq\n")
+    assert code == 0
+    assert "YYYY" in out
+    answer = load_assessment(clinic, catalog).assessment.answers["1.S.A"]
+    assert str(answer.in_place_since) == "2024-01-01"
+
+
+def test_questionnaire_can_go_back_and_change_an_answer(clinic: Path, catalog: Catalog) -> None:
+    hicp("assess", str(clinic), input="n\nb\ny\n\nq\n")
+    assert (
+        load_assessment(clinic, catalog).assessment.answers["1.S.A"].status.value == "implemented"
+    )

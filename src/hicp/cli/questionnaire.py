@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,16 +19,23 @@ if TYPE_CHECKING:
 CHOICES: dict[str, tuple[str, str]] = {
     "y": ("implemented", "Yes"),
     "p": ("partial", "Partly"),
-    "l": ("planned", "No, but it is planned"),
+    "l": ("planned", "Planned"),
     "n": ("not_implemented", "No"),
     "s": ("unknown", "Not sure"),
     "d": ("not_applicable", "Doesn't apply to us"),
-    "k": ("skip", "Skip for now"),
-    "b": ("back", "Back to the previous question"),
-    "?": ("more", "Show the technical detail"),
-    "q": ("quit", "Save and stop"),
+    "k": ("skip", "skip for now"),
+    "b": ("back", "back one question"),
+    "?": ("more", "technical detail"),
+    "q": ("quit", "save and stop"),
 }
 IN_PLACE = {"implemented", "partial"}
+ANSWER_KEYS = ("y", "p", "l", "n", "s", "d")
+
+
+def _say(text: str, **style: Any) -> None:
+    """Print wrapped at word boundaries to the terminal width (at most 100 columns)."""
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100) - 1
+    typer.secho(textwrap.fill(text, width=width, subsequent_indent="  "), **style)
 
 
 def _parse_since(raw: str) -> dt.date | None:
@@ -54,25 +63,29 @@ def _show(
     practice = catalog.practice_of(sp.id)
     threats = ", ".join(catalog.threats[t].short for t in catalog.threats_of(sp.id))
     typer.echo("")
-    typer.secho(
+    _say(
         f"Question {position} of {total}  ·  {answered} answered  ·  {practice.name}  ·  {sp.id}",
         dim=True,
     )
-    typer.secho(sp.question, bold=True)
-    typer.echo(f"Why it matters: {sp.why}")
-    typer.echo(f"Good looks like: {sp.good}")
-    typer.secho(f"Helps against: {threats}", dim=True)
+    _say(sp.question, bold=True)
+    _say(f"Why it matters: {sp.why}")
+    _say(f"Good looks like: {sp.good}")
+    _say(f"Helps against: {threats}", dim=True)
     if detail or audience is Audience.IT:
-        typer.echo(f"Technical detail ({sp.title}): {sp.guidance}")
+        _say(f"Technical detail ({sp.title}): {sp.guidance}")
         if sp.csf_1_1:
-            typer.secho(f"NIST CSF 1.1: {', '.join(sp.csf_1_1)}", dim=True)
+            _say(f"NIST CSF 1.1: {', '.join(sp.csf_1_1)}", dim=True)
     if current:
-        typer.secho(f"Current answer: {current}", fg="cyan")
+        _say(f"Current answer: {current}", fg="cyan")
 
 
 def _prompt_choice() -> str:
-    menu = "  ".join(f"[{k}] {label}" for k, (_, label) in CHOICES.items())
-    typer.echo(menu)
+    answers = "  ".join(f"[{k}] {CHOICES[k][1]}" for k in ANSWER_KEYS)
+    others = "  ".join(
+        f"[{k}] {label}" for k, (_, label) in CHOICES.items() if k not in ANSWER_KEYS
+    )
+    _say(f"Answer: {answers}")
+    _say(f"Or:     {others}", dim=True)
     while True:
         key = str(typer.prompt("Your answer")).strip().lower()
         if key in CHOICES:
