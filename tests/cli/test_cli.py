@@ -204,3 +204,11 @@ def test_questionnaire_can_go_back_and_change_an_answer(clinic: Path, catalog: C
     assert (
         load_assessment(clinic, catalog).assessment.answers["1.S.A"].status.value == "implemented"
     )
+
+
+def test_catalog_practices_states_its_known_gaps() -> None:
+    _, out, _ = hicp("catalog", "practices", "--format", "json")
+    gaps = json.loads(out)["known_gaps"]
+    assert any("7.L.C" in gap for gap in gaps)
+    _, table_out, _ = hicp("catalog", "practices")
+    assert "Known gaps" in table_out

@@ -158,3 +158,4 @@ class CatalogInfo(Frozen):
     version: Text  # version of this catalog's data, recorded in every assessment
     hicp_edition: Text  # edition whose names it uses
     scope: dict[Tier, tuple[Tier, ...]]  # which sub-practice tiers each organization tier includes
+    known_gaps: tuple[Text, ...] = ()  # what the catalog knowingly lacks or has not confirmed

@@ -31,8 +31,10 @@ def _catalog() -> Catalog:
     return default_catalog()
 
 
-def _mark(verified: bool) -> str:
-    return "" if verified else "?"
+def _gaps_note(catalog: Catalog) -> str:
+    lines = [f"Catalog {catalog.version} (HICP {catalog.info.hicp_edition} names). Known gaps:"]
+    lines += [f"  - {gap}" for gap in catalog.info.known_gaps]
+    return "\n".join(lines)
 
 
 def sub_practice_dict(catalog: Catalog, sp: SubPractice) -> dict[str, Any]:
@@ -255,16 +257,22 @@ def practices(fmt: Format = FORMAT) -> None:
         fmt,
         kind="catalog.practices",
         data=lambda: {
+            "known_gaps": list(catalog.info.known_gaps),
             "practices": [
                 {
                     **p.model_dump(mode="json", exclude={"sub_practices"}, exclude_none=True),
                     "sub_practices": [sp.id for sp in p.sub_practices],
                 }
                 for p in catalog.practices.values()
-            ]
+            ],
         },
-        markdown=lambda: "## HICP practices\n\n" + md_table(headers, rows),
-        rich=lambda: [table("HICP practices", headers, rows, justify=["left"] * 4 + ["right"] * 3)],
+        markdown=lambda: (
+            "## HICP practices\n\n" + md_table(headers, rows) + "\n\n" + _gaps_note(catalog)
+        ),
+        rich=lambda: [
+            table("HICP practices", headers, rows, justify=["left"] * 4 + ["right"] * 3),
+            _gaps_note(catalog),
+        ],
     )
 
 
