@@ -138,7 +138,7 @@ def dumps_roundtrip(tree: Any) -> str:
     return buffer.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, content: str | bytes) -> None:
     """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file.
 
     Write to a temporary file in the same directory, flush it to disk, then rename over the
@@ -148,8 +148,9 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():

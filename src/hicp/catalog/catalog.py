@@ -8,6 +8,7 @@ from functools import cached_property
 
 from hicp.catalog.models import (
     CatalogInfo,
+    PerformanceGoal,
     Practice,
     Sizing,
     Source,
@@ -27,6 +28,7 @@ class Catalog:
     sources: dict[str, Source]
     sizing: Sizing
     references: References
+    goals: dict[str, PerformanceGoal]
 
     @cached_property
     def sub_practices(self) -> dict[str, SubPractice]:

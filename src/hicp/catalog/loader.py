@@ -15,7 +15,16 @@ from pydantic import TypeAdapter, ValidationError
 
 from hicp import yamlio
 from hicp.catalog.catalog import Catalog
-from hicp.catalog.models import CatalogInfo, Practice, Sizing, Source, SubPractice, Threat, Tier
+from hicp.catalog.models import (
+    CatalogInfo,
+    PerformanceGoal,
+    Practice,
+    Sizing,
+    Source,
+    SubPractice,
+    Threat,
+    Tier,
+)
 from hicp.catalog.references import References, load_references
 from hicp.errors import CatalogError, Problem
 
@@ -243,6 +252,9 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     threats_path = catalog_dir / "threats.yaml"
     threat_list = _validate(list[Threat], threats_path, _read(threats_path, problems), problems)
     threats = {t.id: t for t in threat_list or []}
+    goals_path = catalog_dir / "cpgs.yaml"
+    goal_list = _validate(list[PerformanceGoal], goals_path, _read(goals_path, problems), problems)
+    goals = {g.id: g for g in goal_list or []}
     sizing_path = catalog_dir / "sizing.yaml"
     sizing = _validate(Sizing, sizing_path, _read(sizing_path, problems), problems)
 
@@ -259,6 +271,16 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     if not problems.problems:
         _cross_check(practices, threats, sources, refs, threats_path, problems)
         _check_cycles(practices, problems)
+        known = {sp.id for _, p in practices for sp in p.sub_practices}
+        for index, goal in enumerate(goals.values()):
+            for sub_id in goal.sub_practices:
+                if sub_id not in known:
+                    problems.add(
+                        goals_path,
+                        f"links unknown sub-practice {sub_id}",
+                        (index, "sub_practices"),
+                        f"{goal.id}.sub_practices",
+                    )
         for index, criterion in enumerate(sizing.criteria if sizing else ()):
             _check_provenance(
                 sizing_path,
@@ -284,6 +306,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         sources=sources,
         sizing=sizing,
         references=refs,
+        goals=goals,
     )
 
 

@@ -159,3 +159,13 @@ class CatalogInfo(Frozen):
     hicp_edition: Text  # edition whose names it uses
     scope: dict[Tier, tuple[Tier, ...]]  # which sub-practice tiers each organization tier includes
     known_gaps: tuple[Text, ...] = ()  # what the catalog knowingly lacks or has not confirmed
+
+
+class PerformanceGoal(Frozen):
+    """One HHS HPH Cybersecurity Performance Goal and the sub-practices that decide it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^HPH-[EX]\d{2}$")]
+    tier: Annotated[str, StringConstraints(pattern=r"^(essential|enhanced)$")]
+    title: Text
+    sub_practices: tuple[SubPracticeId, ...]
+    verified: bool = False  # the HICP mapping is this project's until HHS's table is transcribed

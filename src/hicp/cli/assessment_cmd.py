@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from hicp.cli.output import Audience, Format, emit, emit_json, err_console, md_table, pct, table
+from hicp.cli.output import Audience, Format, emit, emit_json, err_console, md_table, table
+from hicp.reports.wording import COST_WORDS, KIND_VERB, effort_words, pct
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -23,25 +24,6 @@ FORMAT = typer.Option(Format.TABLE, "--format", "-f", help="Output format.")
 AUDIENCE = typer.Option(
     Audience.CLINIC, "--audience", "-a", help="clinic: plain language; it: technical detail."
 )
-
-KIND_VERB = {
-    "find_out": "Find out",
-    "finish": "Finish",
-    "carry_out": "Carry out the plan for",
-    "implement": "Put in place",
-}
-EFFORT_WORDS = {
-    "hours": "an afternoon",
-    "days": "a few days",
-    "weeks": "a few weeks",
-    "project": "a project",
-}
-COST_WORDS = {
-    "free": "free",
-    "low": "low cost",
-    "moderate": "moderate cost",
-    "high": "budget needed",
-}
 
 
 def _load(path: Path) -> tuple[Catalog, Loaded]:
@@ -222,18 +204,12 @@ def _plan_rows(catalog: Catalog, plan: Plan, phase_key: str | None) -> list[list
                 f"{KIND_VERB[action.kind]}: {action.title}" + (" ★" if action.quick_win else ""),
                 " ".join(action.threats),
                 f"{action.reduction:.2f}",
-                f"{_effort_words(action)}, {COST_WORDS[action.cost]}",
+                f"{effort_words(action)}, {COST_WORDS[action.cost]}",
                 action.owner or "",
                 action.target_date or "",
             ]
         )
     return rows
-
-
-def _effort_words(action: Action) -> str:
-    if action.kind == "find_out":
-        return "a quick check"
-    return EFFORT_WORDS[action.effort]
 
 
 def _phase_tables(plan: Plan, phase_key: str | None) -> list[RenderableType]:
@@ -251,7 +227,7 @@ def _phase_tables(plan: Plan, phase_key: str | None) -> list[RenderableType]:
                 f"{KIND_VERB[a.kind]}: {a.title} ({a.id})" + (" ★" if a.quick_win else ""),
                 " ".join(a.threats),
                 f"{a.reduction:.1f}",
-                _effort_words(a),
+                effort_words(a),
                 " · ".join(str(x) for x in (a.owner, a.target_date) if x),
             ]
             for a in actions

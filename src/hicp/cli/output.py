@@ -43,11 +43,6 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def pct(value: float | None) -> str:
-    """A 0-1 fraction as a whole percentage; None (not scored) as an en dash."""
-    return "–" if value is None else f"{round(value * 100)}%"
-
-
 def emit_json(kind: str, payload: dict[str, Any]) -> None:
     """Print a JSON document whose first key names its shape and version (docs/formats.md)."""
     document = {"schema": f"{JSON_SCHEMA_PREFIX}{kind}/1", **payload}

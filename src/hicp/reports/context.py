@@ -1,0 +1,220 @@
+"""Everything a report shows, computed once from the catalog and an assessment.
+
+Renderers (HTML, PDF, XLSX, DOCX, Markdown, JSON, OSCAL) only lay this object out; none of
+them computes a score, so every format says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from hicp.assessment.models import Assessment, Status
+from hicp.assessment.plan import Action, Plan, build_plan
+from hicp.assessment.scoring import ScoreResult, score
+from hicp.catalog import Catalog
+from hicp.reports.crosswalk import Crosswalk, crosswalk
+from hicp.reports.diff import Diff, diff_assessments
+from hicp.reports.recognized import PracticeStanding, recognized_practices
+
+TOP_ACTIONS = 5
+
+
+class Audience(StrEnum):
+    CLINIC = "clinic"  # plain language: questions and summaries
+    IT = "it"  # technical: titles, guidance, CSF references
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OrganizationInfo(_Frozen):
+    name: str
+    tier: str
+    include_tiers: tuple[str, ...]
+    assessor: str | None
+    date: dt.date
+    catalog_version: str
+    hicp_edition: str
+
+
+class ThreatInfo(_Frozen):
+    id: str
+    name: str
+    short: str
+    summary: str
+
+
+class ItemRow(_Frozen):
+    id: str
+    title: str
+    question: str
+    summary: str
+    guidance: str
+    csf_1_1: tuple[str, ...]
+    status: Status | None
+    status_label: str
+    credit: float | None
+    owner: str | None
+    target_date: dt.date | None
+    in_place_since: dt.date | None
+    notes: str | None
+    evidence: tuple[str, ...]
+    justification: str | None
+
+
+class PracticeSection(_Frozen):
+    id: str
+    name: str
+    summary: str
+    coverage: float | None
+    counted: int
+    answered: int
+    total: int
+    items: tuple[ItemRow, ...]
+
+
+class HeatCell(_Frozen):
+    """The part of a threat's residual risk due to one practice's gap.
+
+    residual share = inherent x weight x (1 - coverage) / (sum of the threat's scored weights);
+    the shares of a threat add up to its residual risk. None where the practice is not scored.
+    """
+
+    threat: str
+    practice: str
+    weight: int
+    coverage: float | None
+    residual_share: float | None
+
+
+class ReportContext(_Frozen):
+    audience: Audience
+    generated_on: dt.date
+    organization: OrganizationInfo
+    threats: tuple[ThreatInfo, ...]
+    score: ScoreResult
+    plan: Plan
+    top_actions: tuple[Action, ...]
+    practices: tuple[PracticeSection, ...]
+    heatmap: tuple[HeatCell, ...]
+    recognized: tuple[PracticeStanding, ...]
+    crosswalk: Crosswalk
+    changes: Diff | None
+    known_gaps: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return f"HICP cybersecurity assessment: {self.organization.name}"
+
+
+def _heatmap(result: ScoreResult) -> tuple[HeatCell, ...]:
+    cells = []
+    for threat in result.threats:
+        weight_sum = sum(c.weight for c in threat.practices if c.coverage is not None)
+        for c in threat.practices:
+            share = (
+                threat.inherent * c.weight * (1.0 - c.coverage) / weight_sum
+                if c.coverage is not None
+                else None
+            )
+            cells.append(
+                HeatCell(
+                    threat=threat.id,
+                    practice=c.practice,
+                    weight=c.weight,
+                    coverage=c.coverage,
+                    residual_share=share,
+                )
+            )
+    return tuple(cells)
+
+
+def _sections(
+    catalog: Catalog, assessment: Assessment, result: ScoreResult
+) -> tuple[PracticeSection, ...]:
+    sections = []
+    for p in result.practices:
+        if not p.total:
+            continue
+        practice = catalog.practices[p.id]
+        rows = []
+        for item in p.items:
+            sp = catalog.sub_practices[item.id]
+            answer = assessment.answer(item.id)
+            rows.append(
+                ItemRow(
+                    id=sp.id,
+                    title=sp.title,
+                    question=sp.question,
+                    summary=sp.summary,
+                    guidance=sp.guidance,
+                    csf_1_1=sp.csf_1_1,
+                    status=answer.status,
+                    status_label=answer.status.label if answer.status else "Not answered",
+                    credit=item.credit,
+                    owner=answer.owner,
+                    target_date=answer.target_date,
+                    in_place_since=answer.in_place_since,
+                    notes=answer.notes,
+                    evidence=answer.evidence,
+                    justification=answer.justification,
+                )
+            )
+        sections.append(
+            PracticeSection(
+                id=p.id,
+                name=p.name,
+                summary=practice.summary,
+                coverage=p.coverage,
+                counted=p.counted,
+                answered=p.answered,
+                total=p.total,
+                items=tuple(rows),
+            )
+        )
+    return tuple(sections)
+
+
+def build_context(
+    catalog: Catalog,
+    assessment: Assessment,
+    *,
+    previous: Assessment | None = None,
+    audience: Audience = Audience.CLINIC,
+    generated_on: dt.date | None = None,
+) -> ReportContext:
+    result = score(catalog, assessment)
+    plan = build_plan(catalog, assessment, result=result)
+    org = assessment.organization
+    return ReportContext(
+        audience=audience,
+        generated_on=generated_on or dt.date.today(),
+        organization=OrganizationInfo(
+            name=org.name,
+            tier=org.tier.value,
+            include_tiers=tuple(t.value for t in org.include_tiers),
+            assessor=assessment.assessment.assessor,
+            date=assessment.assessment.date,
+            catalog_version=assessment.assessment.catalog_version,
+            hicp_edition=catalog.info.hicp_edition,
+        ),
+        threats=tuple(
+            ThreatInfo(id=t.id, name=t.name, short=t.short, summary=t.summary)
+            for t in catalog.threats.values()
+        ),
+        score=result,
+        plan=plan,
+        top_actions=plan.top(TOP_ACTIONS),
+        practices=_sections(catalog, assessment, result),
+        heatmap=_heatmap(result),
+        recognized=recognized_practices(catalog, assessment),
+        crosswalk=crosswalk(catalog, result),
+        changes=diff_assessments(catalog, previous, assessment, after_score=result)
+        if previous is not None
+        else None,
+        known_gaps=catalog.info.known_gaps,
+    )
