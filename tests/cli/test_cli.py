@@ -212,3 +212,35 @@ def test_catalog_practices_states_its_known_gaps() -> None:
     assert any("7.L.C" in gap for gap in gaps)
     _, table_out, _ = hicp("catalog", "practices")
     assert "Known gaps" in table_out
+
+
+def test_diff_of_an_assessment_with_itself_is_empty(clinic: Path) -> None:
+    code, out, _ = hicp("diff", str(clinic), str(clinic), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["items"] == []
+
+
+def test_diff_shows_what_improved(clinic: Path, tmp_path: Path) -> None:
+    later = tmp_path / "later.yaml"
+    later.write_text(clinic.read_text())
+    hicp("assess", str(later), input="y\n\nq\n")
+    _, out, _ = hicp("diff", str(clinic), str(later), "--format", "json")
+    (item,) = json.loads(out)["items"]
+    assert item["id"] == "1.S.A" and item["change"] == "newly_answered"
+
+
+def test_trend_needs_two_assessments(clinic: Path) -> None:
+    code, _, err = hicp("trend", str(clinic))
+    assert code == 2 and "at least two" in err
+
+
+def test_report_with_an_unknown_suffix_says_how_to_name_it(clinic: Path, tmp_path: Path) -> None:
+    code, _, err = hicp("report", str(clinic), "-o", str(tmp_path / "report.txt"))
+    assert code == 2 and ".pdf" in err
+
+
+def test_report_refuses_to_overwrite_its_input(clinic: Path) -> None:
+    before = clinic.read_text()
+    code, _, err = hicp("report", str(clinic), "-o", str(clinic), "--format", "md")
+    assert code == 2 and "input" in err
+    assert clinic.read_text() == before

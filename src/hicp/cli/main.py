@@ -58,7 +58,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from hicp.cli import assessment_cmd, catalog_cmd, questionnaire, size_cmd
+    from hicp.cli import assessment_cmd, catalog_cmd, questionnaire, report_cmd, size_cmd
 
     app.add_typer(catalog_cmd.app, name="catalog")
     app.command("size")(size_cmd.size)
@@ -67,6 +67,9 @@ def _register() -> None:
     app.command("score")(assessment_cmd.score_cmd)
     app.command("plan")(assessment_cmd.plan_cmd)
     app.command("validate")(assessment_cmd.validate)
+    app.command("report")(report_cmd.report)
+    app.command("diff")(report_cmd.diff)
+    app.command("trend")(report_cmd.trend)
 
 
 _register()
