@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from hicp.cli.output import Audience, Format, emit, emit_json, err_console, md_table, table
+from hicp.cli.output import (
+    Audience,
+    Format,
+    emit,
+    emit_json,
+    load_assessment_file,
+    md_table,
+    table,
+    warn,
+)
 from hicp.reports.wording import COST_WORDS, KIND_VERB, effort_words, pct
 
 if TYPE_CHECKING:
@@ -24,17 +33,6 @@ FORMAT = typer.Option(Format.TABLE, "--format", "-f", help="Output format.")
 AUDIENCE = typer.Option(
     Audience.CLINIC, "--audience", "-a", help="clinic: plain language; it: technical detail."
 )
-
-
-def _load(path: Path) -> tuple[Catalog, Loaded]:
-    from hicp.assessment.store import load_assessment
-    from hicp.catalog import default_catalog
-
-    catalog = default_catalog()
-    loaded = load_assessment(path, catalog)
-    for warning in loaded.warnings:
-        err_console().print(f"[yellow]warning:[/] {path}: {warning}")
-    return catalog, loaded
 
 
 def bar(value: float | None, width: int = 10) -> str:
@@ -105,7 +103,7 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
     """Show practice coverage, exposure to each of the five threats, and the overall position."""
     from hicp.assessment.scoring import score
 
-    catalog, loaded = _load(path)
+    catalog, loaded = load_assessment_file(path)
     result = score(catalog, loaded.assessment)
     org = loaded.assessment.organization
     heading = (
@@ -254,7 +252,7 @@ def plan_cmd(
     from hicp.assessment.plan import build_plan
     from hicp.errors import NotFoundError
 
-    catalog, loaded = _load(path)
+    catalog, loaded = load_assessment_file(path)
     plan = build_plan(catalog, loaded.assessment)
     if phase and phase not in {p.key for p in plan.phases}:
         raise NotFoundError(
@@ -336,7 +334,7 @@ def validate(path: Path = FILE, fmt: Format = FORMAT) -> None:
     answered = sum(1 for sp in scope if a.answer(sp.id).status is not None)
     message = f"{path} is valid: {len(scope)} sub-practices in scope, {answered} answered."
     for warning in loaded.warnings:
-        err_console().print(f"[yellow]warning:[/] {path}: {warning}")
+        warn(f"{path}: {warning}")
     emit(
         fmt,
         kind="validation",

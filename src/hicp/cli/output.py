@@ -9,7 +9,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console, RenderableType
+
+    from hicp.assessment.store import Loaded
+    from hicp.catalog import Catalog
 
 JSON_SCHEMA_PREFIX = "hicp."
 
@@ -100,3 +105,19 @@ def emit(
         out = console()
         for part in rich():
             out.print(part)
+
+
+def warn(message: str) -> None:
+    err_console().print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+
+
+def load_assessment_file(path: Path) -> tuple[Catalog, Loaded]:
+    """The shipped catalog and a checked assessment; warnings go to stderr."""
+    from hicp.assessment.store import load_assessment
+    from hicp.catalog import default_catalog
+
+    catalog = default_catalog()
+    loaded = load_assessment(path, catalog)
+    for warning in loaded.warnings:
+        warn(f"{path}: {warning}")
+    return catalog, loaded

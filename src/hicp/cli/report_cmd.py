@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from hicp.cli.output import Format, emit, err_console, md_table, table
+from hicp.cli.output import Format, emit, err_console, load_assessment_file, md_table, table
 from hicp.reports.wording import pct
 
 if TYPE_CHECKING:
@@ -21,13 +21,7 @@ FILE = typer.Argument(..., metavar="FILE", help="The assessment file (YAML).", d
 
 
 def _load(path: Path) -> tuple[Catalog, Assessment]:
-    from hicp.assessment.store import load_assessment
-    from hicp.catalog import default_catalog
-
-    catalog = default_catalog()
-    loaded = load_assessment(path, catalog)
-    for warning in loaded.warnings:
-        err_console().print(f"[yellow]warning:[/] {path}: {warning}")
+    catalog, loaded = load_assessment_file(path)
     return catalog, loaded.assessment
 
 
