@@ -1,0 +1,1 @@
+"""Evidence from an organization's own tools: importers, the evidence store and metrics."""

@@ -1,0 +1,62 @@
+"""The importer interface, the registry of importers by name, and format detection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from importlib import import_module
+from pathlib import Path
+from typing import Protocol
+
+from hicp.errors import ImportError_
+from hicp.evidence.models import Asset, EmailDomain, Finding, Identity
+
+Record = Asset | Finding | EmailDomain | Identity
+Progress = Callable[[int], None]  # called with the number of bytes read so far
+SNIFF_BYTES = 64 * 1024
+
+
+class Importer(Protocol):
+    name: str  # what --kind takes
+    description: str
+
+    def sniff(self, head: bytes, path: Path) -> bool:
+        """Whether a file that starts with ``head`` is in this importer's format."""
+
+    def read(self, path: Path, progress: Progress | None = None) -> Iterator[Record]:
+        """Yield normalised records, streaming; raise ImportError_ naming file and line."""
+
+
+# name -> module defining IMPORTER; detection tries them in this order
+REGISTRY = {
+    "nessus": "hicp.evidence.nessus",
+    "openvas": "hicp.evidence.openvas",
+    "qualys": "hicp.evidence.qualys",
+    "generic": "hicp.evidence.generic_scan",
+    "inventory": "hicp.evidence.inventory",
+    "identity": "hicp.evidence.identity",
+    "dns": "hicp.evidence.dns",
+}
+
+
+def importer(name: str) -> Importer:
+    if name not in REGISTRY:
+        raise ImportError_(f"--kind {name!r}: use one of {', '.join(REGISTRY)}")
+    found: Importer = import_module(REGISTRY[name]).IMPORTER
+    return found
+
+
+def detect(path: Path) -> Importer:
+    """The importer for a file, from its content (its name only breaks ties)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot read ({exc.strerror})") from None
+    for name in REGISTRY:
+        candidate = importer(name)
+        if candidate.sniff(head, path):
+            return candidate
+    raise ImportError_(
+        f"{path}: not a format hicp recognises; pass --kind ({', '.join(REGISTRY)}) "
+        "and see docs/formats.md for what each expects"
+    )

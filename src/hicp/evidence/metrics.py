@@ -1,0 +1,285 @@
+"""Metrics over the evidence store: each counts the items in question and the ones that fall short.
+
+Every metric returns the total and the "bad" rows (the rows a person would drill down to), or
+None when the store lacks the data it needs (so no conclusion is drawn from nothing).
+Host matching between inventories and scans uses an IP address, a full host name or its first
+label (ws01.clinic.local matches WS01), through temporary identifier tables so it stays indexed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+DRILL_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    as_of: dt.date  # the assessment date
+    end_of_life_os: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    total: int
+    bad: int
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]  # the first DRILL_LIMIT bad rows
+
+    @property
+    def share(self) -> float:
+        """Share of items that meet the bar (0-1)."""
+        return (self.total - self.bad) / self.total
+
+
+MetricFn = Callable[[sqlite3.Connection, MetricContext], MetricValue | None]
+METRICS: dict[str, MetricFn] = {}
+
+
+def metric(fn: MetricFn) -> MetricFn:
+    METRICS[fn.__name__] = fn
+    return fn
+
+
+def short_name(name: str | None) -> str | None:
+    """The first label of a host name, lower-cased; None for IP addresses and empty names."""
+    if not name:
+        return None
+    name = name.strip().lower()
+    if not name or name.replace(".", "").isdigit() or ":" in name:
+        return None
+    return name.split(".", 1)[0]
+
+
+def prepare(db: sqlite3.Connection) -> None:
+    """Register helpers and build the identifier tables that host matching uses."""
+    db.create_function("short_name", 1, short_name, deterministic=True)
+    db.executescript("""
+        DROP TABLE IF EXISTS temp.scan_ids;
+        DROP TABLE IF EXISTS temp.asset_ids;
+        CREATE TEMP TABLE scan_ids (id TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TEMP TABLE asset_ids (id TEXT PRIMARY KEY) WITHOUT ROWID;
+        INSERT OR IGNORE INTO scan_ids SELECT DISTINCT lower(host) FROM findings;
+        INSERT OR IGNORE INTO scan_ids SELECT DISTINCT lower(hostname) FROM findings
+            WHERE hostname IS NOT NULL;
+        INSERT OR IGNORE INTO scan_ids SELECT DISTINCT short_name(hostname) FROM findings
+            WHERE short_name(hostname) IS NOT NULL;
+        INSERT OR IGNORE INTO asset_ids SELECT lower(ip) FROM assets WHERE ip IS NOT NULL;
+        INSERT OR IGNORE INTO asset_ids SELECT key FROM assets;
+        INSERT OR IGNORE INTO asset_ids SELECT short_name(hostname) FROM assets
+            WHERE short_name(hostname) IS NOT NULL;
+    """)
+
+
+def _count(db: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> int:
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def _value(
+    db: sqlite3.Connection,
+    total_sql: str,
+    bad_sql: str,
+    params: tuple[Any, ...] = (),
+    bad_params: tuple[Any, ...] | None = None,
+) -> MetricValue | None:
+    total = _count(db, f"SELECT count(*) FROM ({total_sql})", params)
+    if total == 0:
+        return None
+    bad_params = params if bad_params is None else bad_params
+    bad = _count(db, f"SELECT count(*) FROM ({bad_sql})", bad_params)
+    cursor = db.execute(f"{bad_sql} LIMIT {DRILL_LIMIT}", bad_params)
+    columns = tuple(d[0] for d in cursor.description)
+    return MetricValue(total=total, bad=bad, columns=columns, rows=tuple(cursor.fetchall()))
+
+
+def _has(db: sqlite3.Connection, table: str) -> bool:
+    return db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+
+
+SCANNED_HOSTS = "SELECT host, max(hostname) AS hostname, max(os) AS os FROM findings GROUP BY host"
+# A finding is open while it appears in its host's latest scan.
+OPEN_FINDINGS = """
+    SELECT f.* FROM findings f
+    JOIN (SELECT host, max(last_seen) AS latest FROM findings GROUP BY host) h
+      ON h.host = f.host
+    WHERE f.last_seen IS NULL OR h.latest IS NULL OR f.last_seen = h.latest
+"""
+IN_ASSETS = (
+    "(lower(s.host) IN asset_ids OR lower(s.hostname) IN asset_ids "
+    "OR short_name(s.hostname) IN asset_ids)"
+)
+IN_SCANS = "(lower(a.ip) IN scan_ids OR a.key IN scan_ids OR short_name(a.hostname) IN scan_ids)"
+
+
+@metric
+def inventory_covers_scanned(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    if not (_has(db, "assets") and _has(db, "findings")):
+        return None
+    return _value(
+        db,
+        SCANNED_HOSTS,
+        f"SELECT s.host, s.hostname, s.os FROM ({SCANNED_HOSTS}) s "
+        f"WHERE NOT {IN_ASSETS} ORDER BY s.host",
+    )
+
+
+@metric
+def scan_covers_inventory(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    if not (_has(db, "assets") and _has(db, "findings")):
+        return None
+    return _value(
+        db,
+        "SELECT 1 FROM assets WHERE ip IS NOT NULL",
+        "SELECT a.hostname, a.ip, a.type, a.location FROM assets a "
+        f"WHERE a.ip IS NOT NULL AND NOT {IN_SCANS} ORDER BY a.key",
+    )
+
+
+def _overdue(db: sqlite3.Connection, severity: str, days: int) -> MetricValue | None:
+    if not _has(db, "findings"):
+        return None
+    scope = f"SELECT * FROM ({OPEN_FINDINGS}) WHERE severity = ?"
+    return _value(
+        db,
+        scope,
+        "SELECT host, port, check_id, title, first_seen, last_seen FROM "
+        f"({scope}) WHERE first_seen IS NOT NULL AND last_seen IS NOT NULL "
+        "AND julianday(last_seen) - julianday(first_seen) > ? ORDER BY first_seen, host",
+        (severity,),
+        (severity, days),
+    )
+
+
+@metric
+def critical_within_30_days(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    return _overdue(db, "critical", 30)
+
+
+@metric
+def high_within_90_days(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    return _overdue(db, "high", 90)
+
+
+@metric
+def supported_os(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    patterns = [p.lower() for p in ctx.end_of_life_os]
+    db.create_function(
+        "end_of_life",
+        1,
+        lambda os: int(any(p in (os or "").lower() for p in patterns)),
+        deterministic=True,
+    )
+    # The inventory is the register of systems; scans stand in when there is none.
+    if _count(db, "SELECT count(*) FROM assets WHERE os IS NOT NULL"):
+        systems = (
+            "SELECT coalesce(hostname, ip, mac) AS system, "
+            "trim(os || ' ' || coalesce(os_version, '')) AS os FROM assets "
+            "WHERE os IS NOT NULL"
+        )
+    else:
+        systems = f"SELECT host AS system, os FROM ({SCANNED_HOSTS}) WHERE os IS NOT NULL"
+    return _value(
+        db, systems, f"SELECT system, os FROM ({systems}) WHERE end_of_life(os) ORDER BY system"
+    )
+
+
+def _asset_share(db: sqlite3.Connection, types: tuple[str, ...], column: str) -> MetricValue | None:
+    marks = ",".join("?" * len(types))
+    scope = f"SELECT * FROM assets WHERE type IN ({marks})"
+    return _value(
+        db,
+        scope,
+        f"SELECT hostname, ip, type, owner, location FROM ({scope}) "
+        f"WHERE {column} IS NOT 1 ORDER BY key",
+        types,
+    )
+
+
+@metric
+def endpoint_agent_coverage(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    return _asset_share(db, ("workstation", "server"), "endpoint_agent")
+
+
+@metric
+def disk_encryption_coverage(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    return _asset_share(db, ("workstation", "mobile"), "disk_encrypted")
+
+
+@metric
+def mfa_all_users(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    return _value(
+        db,
+        "SELECT 1 FROM identities WHERE enabled = 1",
+        "SELECT user, privileged, last_sign_in FROM identities "
+        "WHERE enabled = 1 AND mfa IS NOT 1 ORDER BY user",
+    )
+
+
+@metric
+def mfa_privileged(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    return _value(
+        db,
+        "SELECT 1 FROM identities WHERE enabled = 1 AND privileged = 1",
+        "SELECT user, last_sign_in FROM identities "
+        "WHERE enabled = 1 AND privileged = 1 AND mfa IS NOT 1 ORDER BY user",
+    )
+
+
+@metric
+def active_accounts(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    cutoff = (ctx.as_of - dt.timedelta(days=90)).isoformat()
+    return _value(
+        db,
+        "SELECT 1 FROM identities WHERE enabled = 1",
+        "SELECT user, privileged, last_sign_in FROM identities WHERE enabled = 1 "
+        "AND (last_sign_in IS NULL OR last_sign_in < ?) ORDER BY user",
+        (),
+        (cutoff,),
+    )
+
+
+@metric
+def dmarc_enforced(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    return _value(
+        db,
+        "SELECT 1 FROM email_domains",
+        "SELECT domain, dmarc_policy, dmarc FROM email_domains "
+        "WHERE dmarc_policy IS NULL OR dmarc_policy NOT IN ('quarantine', 'reject') "
+        "ORDER BY domain",
+    )
+
+
+@metric
+def medical_devices_segregated(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    scope = "SELECT * FROM assets WHERE type = 'medical_device' AND segment IS NOT NULL"
+    return _value(
+        db,
+        scope,
+        "SELECT m.hostname, m.ip, m.segment, m.location FROM "
+        f"({scope}) m WHERE EXISTS (SELECT 1 FROM assets w WHERE w.type = "
+        "'workstation' AND w.segment = m.segment) ORDER BY m.key",
+    )
+
+
+@metric
+def medical_devices_no_kev(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    if not _has(db, "findings"):
+        return None
+    scope = "SELECT * FROM assets WHERE type = 'medical_device'"
+    kev_hosts = (
+        "SELECT lower(host) AS id FROM findings WHERE known_exploited = 1 UNION "
+        "SELECT lower(hostname) FROM findings WHERE known_exploited = 1 "
+        "AND hostname IS NOT NULL UNION SELECT short_name(hostname) FROM findings "
+        "WHERE known_exploited = 1 AND hostname IS NOT NULL"
+    )
+    return _value(
+        db,
+        scope,
+        "SELECT a.hostname, a.ip, a.location FROM "
+        f"({scope}) a WHERE lower(a.ip) IN ({kev_hosts}) OR a.key IN ({kev_hosts}) "
+        f"OR short_name(a.hostname) IN ({kev_hosts}) ORDER BY a.key",
+    )

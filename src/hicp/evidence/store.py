@@ -1,0 +1,276 @@
+"""The evidence store: one SQLite file beside the assessment (clinic.yaml -> clinic.evidence.db).
+
+Why SQLite: imports stream millions of rows with bounded memory, each import is one
+transaction (all or nothing, also across a crash), natural keys make re-imports update rather
+than double count, and the metrics are plain SQL over indexed tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hicp.errors import ImportError_
+from hicp.evidence.models import Asset, EmailDomain, Finding, Identity
+
+SCHEMA_VERSION = 1
+BATCH = 5000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    bytes INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS assets (
+    key TEXT PRIMARY KEY,
+    hostname TEXT, ip TEXT, mac TEXT, type TEXT NOT NULL, os TEXT, os_version TEXT,
+    owner TEXT, location TEXT, segment TEXT, disk_encrypted INTEGER, endpoint_agent INTEGER,
+    last_seen TEXT, import_id INTEGER NOT NULL REFERENCES imports(id)
+);
+CREATE INDEX IF NOT EXISTS assets_ip ON assets(ip);
+CREATE TABLE IF NOT EXISTS findings (
+    source TEXT NOT NULL, host TEXT NOT NULL, port INTEGER NOT NULL, protocol TEXT NOT NULL,
+    check_id TEXT NOT NULL,
+    hostname TEXT, title TEXT NOT NULL, severity TEXT NOT NULL, severity_rank INTEGER NOT NULL,
+    cves TEXT NOT NULL, cvss3 REAL, cvss4 REAL, first_seen TEXT, last_seen TEXT,
+    exploit_available INTEGER, known_exploited INTEGER, os TEXT,
+    import_id INTEGER NOT NULL REFERENCES imports(id),
+    PRIMARY KEY (source, host, port, protocol, check_id)
+);
+CREATE INDEX IF NOT EXISTS findings_host ON findings(host);
+CREATE TABLE IF NOT EXISTS email_domains (
+    domain TEXT PRIMARY KEY, spf TEXT, spf_all TEXT, dkim_selectors TEXT NOT NULL,
+    dmarc TEXT, dmarc_policy TEXT, import_id INTEGER NOT NULL REFERENCES imports(id)
+);
+CREATE TABLE IF NOT EXISTS identities (
+    user TEXT PRIMARY KEY, enabled INTEGER NOT NULL, mfa INTEGER, privileged INTEGER NOT NULL,
+    last_sign_in TEXT, import_id INTEGER NOT NULL REFERENCES imports(id)
+);
+"""
+
+Record = Asset | Finding | EmailDomain | Identity
+
+
+def evidence_path(assessment: Path) -> Path:
+    """Where the evidence of an assessment file lives: beside it, same stem."""
+    return assessment.with_name(f"{assessment.stem}.evidence.db")
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _b(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _d(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _asset_row(a: Asset, import_id: int) -> tuple[object, ...]:
+    return (
+        a.key,
+        a.hostname,
+        a.ip,
+        a.mac,
+        a.type.value,
+        a.os,
+        a.os_version,
+        a.owner,
+        a.location,
+        a.segment,
+        _b(a.disk_encrypted),
+        _b(a.endpoint_agent),
+        _d(a.last_seen),
+        import_id,
+    )
+
+
+def _finding_row(f: Finding, import_id: int) -> tuple[object, ...]:
+    return (
+        f.source,
+        f.host,
+        f.port or 0,
+        f.protocol or "",
+        f.check_id,
+        f.hostname,
+        f.title,
+        f.severity.value,
+        f.severity.rank,
+        " ".join(f.cves),
+        f.cvss3,
+        f.cvss4,
+        _d(f.first_seen),
+        _d(f.last_seen),
+        _b(f.exploit_available),
+        _b(f.known_exploited),
+        f.os,
+        import_id,
+    )
+
+
+def _domain_row(d: EmailDomain, import_id: int) -> tuple[object, ...]:
+    return (
+        d.domain.lower(),
+        d.spf,
+        d.spf_all,
+        " ".join(d.dkim_selectors),
+        d.dmarc,
+        d.dmarc_policy.value if d.dmarc_policy else None,
+        import_id,
+    )
+
+
+def _identity_row(i: Identity, import_id: int) -> tuple[object, ...]:
+    return (
+        i.user.lower(),
+        int(i.enabled),
+        _b(i.mfa),
+        int(i.privileged),
+        _d(i.last_sign_in),
+        import_id,
+    )
+
+
+# Re-importing updates a record in place; for findings the seen-dates widen rather than reset.
+_UPSERT: dict[type, tuple[Callable[[Any, int], tuple[object, ...]], str]] = {
+    Asset: (
+        _asset_row,
+        """INSERT INTO assets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        ON CONFLICT(key) DO UPDATE SET hostname=excluded.hostname, ip=excluded.ip,
+        mac=excluded.mac, type=excluded.type, os=excluded.os, os_version=excluded.os_version,
+        owner=excluded.owner, location=excluded.location, segment=excluded.segment,
+        disk_encrypted=excluded.disk_encrypted, endpoint_agent=excluded.endpoint_agent,
+        last_seen=excluded.last_seen, import_id=excluded.import_id""",
+    ),
+    Finding: (
+        _finding_row,
+        """INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        ON CONFLICT(source, host, port, protocol, check_id) DO UPDATE SET
+        hostname=coalesce(excluded.hostname, hostname), title=excluded.title,
+        severity=excluded.severity, severity_rank=excluded.severity_rank, cves=excluded.cves,
+        cvss3=excluded.cvss3, cvss4=excluded.cvss4,
+        first_seen=min(coalesce(first_seen, excluded.first_seen),
+                       coalesce(excluded.first_seen, first_seen)),
+        last_seen=max(coalesce(last_seen, excluded.last_seen),
+                      coalesce(excluded.last_seen, last_seen)),
+        exploit_available=excluded.exploit_available, known_exploited=excluded.known_exploited,
+        os=coalesce(excluded.os, os), import_id=excluded.import_id""",
+    ),
+    EmailDomain: (
+        _domain_row,
+        """INSERT INTO email_domains VALUES (?,?,?,?,?,?,?)
+        ON CONFLICT(domain) DO UPDATE SET spf=excluded.spf, spf_all=excluded.spf_all,
+        dkim_selectors=excluded.dkim_selectors, dmarc=excluded.dmarc,
+        dmarc_policy=excluded.dmarc_policy, import_id=excluded.import_id""",
+    ),
+    Identity: (
+        _identity_row,
+        """INSERT INTO identities VALUES (?,?,?,?,?,?)
+        ON CONFLICT(user) DO UPDATE SET enabled=excluded.enabled, mfa=excluded.mfa,
+        privileged=excluded.privileged, last_sign_in=excluded.last_sign_in,
+        import_id=excluded.import_id""",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file: Path
+    kind: str
+    records: int
+    already_imported: bool = False
+
+
+class EvidenceStore:
+    """Open (creating if needed) the evidence database of one assessment."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)  # transactions by hand
+        except sqlite3.Error as exc:
+            raise ImportError_(f"{path}: cannot open the evidence store ({exc})") from None
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.executescript(SCHEMA)
+        self.db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> EvidenceStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def imported(self, sha256: str) -> str | None:
+        row = self.db.execute(
+            "SELECT imported_at FROM imports WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def store(self, file: Path, kind: str, records: Iterable[Record]) -> ImportResult:
+        """Store every record of one file in one transaction; any error leaves nothing behind.
+
+        A file whose content was imported before is recognised by its SHA-256 and skipped.
+        """
+        sha, size = file_digest(file)
+        if self.imported(sha):
+            return ImportResult(file, kind, 0, already_imported=True)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        count = 0
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO imports (kind, file_name, sha256, bytes, records, imported_at)"
+                " VALUES (?, ?, ?, ?, 0, ?)",
+                (kind, file.name, sha, size, now),
+            )
+            import_id = int(cursor.lastrowid or 0)
+            batch: dict[type, list[tuple[object, ...]]] = {}
+            for record in records:
+                to_row, _ = _UPSERT[type(record)]
+                rows = batch.setdefault(type(record), [])
+                rows.append(to_row(record, import_id))
+                count += 1
+                if len(rows) >= BATCH:
+                    db.executemany(_UPSERT[type(record)][1], rows)
+                    rows.clear()
+            for record_type, rows in batch.items():
+                if rows:
+                    db.executemany(_UPSERT[record_type][1], rows)
+            db.execute("UPDATE imports SET records = ? WHERE id = ?", (count, import_id))
+        return ImportResult(file, kind, count)
