@@ -102,9 +102,13 @@ def score_payload(loaded: Loaded, result: ScoreResult) -> dict[str, Any]:
 def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
     """Show practice coverage, exposure to each of the five threats, and the overall position."""
     from hicp.assessment.scoring import score
+    from hicp.evidence.evaluate import evaluate_file
+    from hicp.evidence.store import evidence_path
 
     catalog, loaded = load_assessment_file(path)
     result = score(catalog, loaded.assessment)
+    evidence = evaluate_file(catalog, loaded.assessment, evidence_path(path))
+    conflicts = [[c.id, c.conflict] for c in evidence.conflicts] if evidence else []
     org = loaded.assessment.organization
     heading = (
         f"{org.name} — {org.tier.value} organization — assessed "
@@ -163,6 +167,14 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
         ]
         overrides = [t for t in result.threats if t.override_reason]
         parts += [f"{t.id} rating set by the organization: {t.override_reason}" for t in overrides]
+        if conflicts:
+            parts.append(
+                table(
+                    "Answers the imported evidence contradicts",
+                    ["Sub-practice", "Conflict"],
+                    conflicts,
+                )
+            )
         if result.answered < result.total:
             parts.append(
                 f"{result.total - result.answered} question(s) unanswered and count as "
@@ -173,12 +185,20 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
     emit(
         fmt,
         kind="score",
-        data=lambda: score_payload(loaded, result),
+        data=lambda: {
+            **score_payload(loaded, result),
+            "evidence_conflicts": [{"sub_practice": i, "conflict": c} for i, c in conflicts],
+        },
         markdown=lambda: (
             f"# {heading}\n\n**{overall}**\n\n## Practice coverage\n\n"
             + md_table(p_headers, p_rows)
             + "\n\n## Threat exposure\n\n"
             + md_table(t_headers, t_rows)
+            + (
+                "\n\n## Evidence conflicts\n\n" + md_table(["Sub-practice", "Conflict"], conflicts)
+                if conflicts
+                else ""
+            )
         ),
         rich=rich,
     )

@@ -58,9 +58,17 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from hicp.cli import assessment_cmd, catalog_cmd, questionnaire, report_cmd, size_cmd
+    from hicp.cli import (
+        assessment_cmd,
+        catalog_cmd,
+        evidence_cmd,
+        questionnaire,
+        report_cmd,
+        size_cmd,
+    )
 
     app.add_typer(catalog_cmd.app, name="catalog")
+    app.add_typer(evidence_cmd.app, name="evidence")
     app.command("size")(size_cmd.size)
     app.command("init")(assessment_cmd.init)
     app.command("assess")(questionnaire.assess)

@@ -1,0 +1,212 @@
+"""`hicp evidence`: import what an organization's tools export, and see what it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from hicp.cli.output import Format, console, emit, load_assessment_file, md_table, table
+from hicp.reports.wording import pct
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from hicp.evidence.evaluate import EvidenceReport
+
+app = typer.Typer(
+    help="Evidence from real tools: scanners, inventories, identity exports and DNS.",
+    no_args_is_help=True,
+)
+ASSESSMENT = typer.Argument(
+    ..., metavar="ASSESSMENT", help="The assessment file (YAML).", dir_okay=False
+)
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    from hicp.errors import ImportError_
+
+    mapping = {}
+    for pair in pairs:
+        field, sep, header = pair.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise ImportError_(
+                f"--map {pair!r}: write it as field=Column Header, e.g. hostname=Device"
+            )
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+@app.command("import")
+def import_(
+    assessment: Path = ASSESSMENT,
+    files: list[Path] = typer.Argument(
+        ..., metavar="FILE...", help="Exports to import.", dir_okay=False
+    ),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        "-k",
+        help="nessus, openvas, qualys, generic, inventory, identity or dns "
+        "(default: detected from the content).",
+    ),
+    mapping: list[str] = typer.Option(
+        [],
+        "--map",
+        help="For inventory and identity files: field=Column Header, when a column is not "
+        "recognised (repeatable).",
+    ),
+) -> None:
+    """Import exports into the evidence store beside the assessment (one transaction per file).
+
+    A file imported before is recognised and skipped; a newer export of the same system updates
+    its records instead of counting them twice.
+    """
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from hicp.evidence.base import detect, importer
+    from hicp.evidence.store import EvidenceStore, evidence_path
+
+    load_assessment_file(assessment)  # a broken or missing assessment is reported first
+    fields = _mapping(mapping)
+    chosen = [(f, importer(kind) if kind else detect(f)) for f in files]
+    store_path = evidence_path(assessment)
+    with (
+        EvidenceStore(store_path) as store,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console(),
+            transient=True,
+        ) as progress,
+    ):
+        for file, found in chosen:
+            if fields:
+                found = found.with_mapping(fields) if hasattr(found, "with_mapping") else found
+            task = progress.add_task(f"{file.name} ({found.name})", total=file.stat().st_size)
+
+            def advance(done: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done)
+
+            result = store.store(file, found.name, found.read(file, progress=advance))
+            progress.remove_task(task)
+            if result.already_imported:
+                console().print(f"{file}: already imported (same content); nothing changed.")
+            else:
+                console().print(f"{file}: imported {result.records:,} records ({found.name}).")
+    console().print(f"Evidence store: {store_path}. Next: hicp evidence show {assessment}")
+
+
+def _report_payload(report: EvidenceReport) -> dict[str, Any]:
+    data = report.model_dump(mode="json")
+    for rule in data["rules"]:
+        rule.pop("rows")  # drill-down rows come with --rule
+    return data
+
+
+@app.command("show")
+def show(
+    assessment: Path = ASSESSMENT,
+    rule: str | None = typer.Option(
+        None, "--rule", "-r", help="Drill down: list the items that fall short for this rule."
+    ),
+    fmt: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
+) -> None:
+    """What was imported, what it shows per sub-practice, and where it contradicts the answers."""
+    from hicp.errors import NotFoundError
+    from hicp.evidence.evaluate import evaluate_file
+    from hicp.evidence.store import evidence_path
+
+    catalog, loaded = load_assessment_file(assessment)
+    report = evaluate_file(catalog, loaded.assessment, evidence_path(assessment))
+    if report is None:
+        raise NotFoundError(
+            f"no evidence imported for {assessment} yet; "
+            f"run: hicp evidence import {assessment} FILE"
+        )
+    if rule:
+        ids = [r.id for r in report.rules]
+        if rule not in ids:
+            raise NotFoundError(f"--rule {rule!r}: evaluated rules are {', '.join(ids) or 'none'}")
+        _show_rule(report, rule, fmt)
+        return
+    inv = report.inventory
+    counts = [
+        ["Imports", len(inv.imports)],
+        ["Assets", inv.assets],
+        *[[f"  {k.replace('_', ' ')}", v] for k, v in inv.assets_by_type.items()],
+        ["Hosts scanned", inv.hosts_scanned],
+        ["Findings", inv.findings],
+        *[[f"  {k}", v] for k, v in inv.findings_by_severity.items()],
+        ["Accounts", inv.identities],
+        ["Mail domains", inv.email_domains],
+    ]
+    r_headers = ["Rule", "Sub-practices", "Meets the bar", "Supports", "What it means"]
+    r_rows = [
+        [
+            r.id,
+            " ".join(r.sub_practices),
+            f"{r.total - r.bad}/{r.total} ({pct(r.share)})",
+            r.supports.label,
+            r.explanation,
+        ]
+        for r in report.rules
+    ]
+    c_rows = [[s.id, s.conflict] for s in report.conflicts]
+
+    def rich() -> list[RenderableType]:
+        parts: list[RenderableType] = [
+            table("Imported evidence", ["What", "Count"], counts, justify=["left", "right"])
+        ]
+        parts.append(
+            table("Evidence rules", r_headers, r_rows) if r_rows else "No rule has enough data yet."
+        )
+        if c_rows:
+            parts.append(table("Conflicts with the answers", ["Sub-practice", "Conflict"], c_rows))
+        parts.append("Drill down with: hicp evidence show ASSESSMENT --rule RULE")
+        return parts
+
+    emit(
+        fmt,
+        kind="evidence",
+        data=lambda: _report_payload(report),
+        markdown=lambda: (
+            "## Imported evidence\n\n"
+            + md_table(["What", "Count"], counts)
+            + "\n\n## Evidence rules\n\n"
+            + md_table(r_headers, r_rows)
+            + (
+                "\n\n## Conflicts\n\n" + md_table(["Sub-practice", "Conflict"], c_rows)
+                if c_rows
+                else ""
+            )
+        ),
+        rich=rich,
+    )
+
+
+def _show_rule(report: EvidenceReport, rule_id: str, fmt: Format) -> None:
+    result = report.rule(rule_id)
+    title = f"{result.title}: {result.explanation}"
+    rows = [list(r) for r in result.rows]
+    more = result.bad - len(rows)
+    emit(
+        fmt,
+        kind="evidence.rule",
+        data=lambda: result.model_dump(mode="json"),
+        markdown=lambda: f"## {title}\n\n" + md_table(result.columns, rows),
+        rich=lambda: [
+            table(title, result.columns, rows),
+            *([f"… and {more:,} more (use --format json for all shown)"] if more > 0 else []),
+        ],
+    )
