@@ -48,13 +48,15 @@ def build_trend(catalog: Catalog, assessments: Sequence[Assessment]) -> Trend:
     points = []
     for a in ordered:
         result = score(catalog, a)
-        points.append(TrendPoint(
-            date=a.assessment.date,
-            coverage=result.coverage,
-            exposure=result.exposure,
-            threats=tuple((t.id, t.exposure) for t in result.threats),
-            practices=tuple((p.id, p.coverage) for p in result.practices if p.total),
-        ))
+        points.append(
+            TrendPoint(
+                date=a.assessment.date,
+                coverage=result.coverage,
+                exposure=result.exposure,
+                threats=tuple((t.id, t.exposure) for t in result.threats),
+                practices=tuple((p.id, p.coverage) for p in result.practices if p.total),
+            )
+        )
     latest = ordered[-1]
     return Trend(
         organization=latest.organization.name,

@@ -1,0 +1,657 @@
+"""The XLSX report: a summary sheet and one filterable table per report section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hicp.reports.context import Audience, ReportContext
+from hicp.reports.crosswalk import GoalState, Rollup
+from hicp.reports.diff import Change, Diff
+from hicp.reports.wording import COST_WORDS, KIND_VERB, action_label, effort_words
+
+# openpyxl ships no type information, so its objects are typed Any here.
+Sheet = Any
+Value = str | float | int | dt.date | None
+
+PERCENT = "0%"
+DATE = "yyyy-mm-dd"
+RISK = "0.00"
+HEADER_ROW = 4  # below a title and a one-line note, so every sheet explains itself
+HEADER_FILL = "DCE6F1"
+# A text cell starting with one of these is a formula once someone edits it in Excel, or once
+# it is exported as CSV; assessment text is user input and must stay inert.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold; openpyxl raises on them rather than dropping them.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+AUDIENCE_WORDS = {Audience.CLINIC: "Plain language", Audience.IT: "Technical"}
+GOAL_WORDS = {
+    GoalState.MET: "Met",
+    GoalState.PARTLY_MET: "Partly met",
+    GoalState.NOT_MET: "Not met",
+    GoalState.NOT_ASSESSED: "Not assessed",
+}
+CHANGE_WORDS = {
+    Change.IMPROVED: "Improved",
+    Change.REGRESSED: "Regressed",
+    Change.NEWLY_ANSWERED: "Newly answered",
+    Change.NOW_NOT_APPLICABLE: "Now does not apply",
+    Change.NOW_APPLICABLE: "Now applies",
+    Change.REWORDED: "Different answer, same credit",
+    Change.DETAILS: "Details changed",
+    Change.DROPPED: "No longer answered",
+}
+NOT_SCORED = "–"  # wording.pct's mark for "not scored", kept as text so numbers stay numbers
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"  # text | long | percent | date | number | count
+
+
+def _percent(value: float | None) -> float | str:
+    return NOT_SCORED if value is None else value
+
+
+def _text(values: Sequence[str]) -> str:
+    return "; ".join(values)
+
+
+def _put(ws: Sheet, row: int, column: int, value: Value, number_format: str | None = None) -> Any:
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        text = _ILLEGAL.sub("", value)
+        cell.value = text
+        # openpyxl stores "=..." as a formula and "#N/A" as an error; force plain text, and
+        # mark risky starts with Excel's quote prefix so editing the cell keeps it text.
+        cell.data_type = "s"
+        if text.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    if number_format and not isinstance(value, str):
+        cell.number_format = number_format
+    return cell
+
+
+def _font(*, bold: bool = False, italic: bool = False, size: int = 11) -> Any:
+    """openpyxl's body font, named: a Font without a name renders in the viewer's default."""
+    from openpyxl.styles import Font
+
+    return Font(name="Calibri", size=size, bold=bold, italic=italic)
+
+
+def _title(ws: Sheet, title: str, note: str) -> None:
+    _put(ws, 1, 1, title).font = _font(bold=True, size=14)
+    _put(ws, 2, 1, note).font = _font(italic=True)
+
+
+def _header(ws: Sheet, row: int, headers: Sequence[str]) -> None:
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
+
+    for column, header in enumerate(headers, 1):
+        cell = _put(ws, row, column, header)
+        cell.font = _font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.border = Border(bottom=Side(style="thin"))
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+FORMATS = {"percent": PERCENT, "date": DATE, "number": RISK, "count": "0"}
+WRAPPED = frozenset({"text", "long"})
+
+
+def _width(column: Column, values: list[Value]) -> float:
+    longest = max([len(column.header), *(len(str(v)) for v in values if v is not None)])
+    if column.kind == "long":
+        return 60
+    if column.kind == "text":
+        return min(max(longest + 2, 8), 40)
+    return max(len(column.header) + 2, 11)
+
+
+def _table(
+    ws: Sheet, title: str, note: str, columns: Sequence[Column], rows: Sequence[Sequence[Value]]
+) -> None:
+    """A sheet holding one table: bold frozen header, autofilter, widths fitted to the content."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    _title(ws, title, note)
+    _header(ws, HEADER_ROW, [c.header for c in columns])
+    top = Alignment(vertical="top", wrap_text=True)
+    # Short figures and dates centred, so they do not run into the text beside them.
+    centred = Alignment(horizontal="center", vertical="top")
+    for r, values in enumerate(rows, HEADER_ROW + 1):
+        for c, (column, value) in enumerate(zip(columns, values, strict=True), 1):
+            cell = _put(ws, r, c, value, FORMATS.get(column.kind))
+            cell.alignment = top if column.kind in WRAPPED else centred
+    last = get_column_letter(len(columns))
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(rows)}"
+    for c, column in enumerate(columns, 1):
+        values = [row[c - 1] for row in rows]
+        ws.column_dimensions[get_column_letter(c)].width = _width(column, values)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+class _Summary:
+    """The first sheet: stacked blocks a reader scans top to bottom (no single table)."""
+
+    WIDTHS = (24, 46, 26, 20, 16, 16, 16)
+
+    def __init__(self, ws: Sheet) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self.ws = ws
+        self.row = 1
+        for i, width in enumerate(self.WIDTHS, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+
+    def line(
+        self, values: Sequence[Value], formats: Sequence[str | None] = (), *, wrap: bool = True
+    ) -> list[Any]:
+        from openpyxl.styles import Alignment
+
+        cells = []
+        for c, value in enumerate(values, 1):
+            fmt = formats[c - 1] if c - 1 < len(formats) else None
+            cell = _put(self.ws, self.row, c, value, fmt)
+            # Left throughout: the blocks read as a page of text, not as a grid of figures.
+            cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=wrap)
+            cells.append(cell)
+        self.row += 1
+        return cells
+
+    def heading(self, text: str, size: int = 12) -> None:
+        self.row += 1 if self.row > 1 else 0
+        _put(self.ws, self.row, 1, text).font = _font(bold=True, size=size)
+        self.row += 1
+
+    def header(self, headers: Sequence[str]) -> None:
+        _header(self.ws, self.row, headers)
+        self.row += 1
+
+    def pairs(self, pairs: Sequence[tuple[str, Value, str | None]]) -> None:
+        for label, value, fmt in pairs:
+            self.line([label, value], [None, fmt])[0].font = _font(bold=True)
+
+    def paragraph(self, text: str) -> None:
+        """Long text wrapped across the block's width (merged cells; _fit_rows sets the height)."""
+        from openpyxl.styles import Alignment
+
+        ws = self.ws
+        cell = _put(ws, self.row, 1, text)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=6)
+        self.row += 1
+
+
+def _summary(ws: Sheet, context: ReportContext) -> None:
+    from openpyxl.formatting.rule import DataBarRule
+
+    org, result, changes = context.organization, context.score, context.changes
+    phase_label = {p.key: p.label for p in context.plan.phases}
+    s = _Summary(ws)
+    s.heading(context.title, size=16)
+    s.line(
+        [f"HHS 405(d) Health Industry Cybersecurity Practices, {org.hicp_edition} edition"],
+        wrap=False,
+    )
+
+    s.heading("Organization")
+    facts: list[tuple[str, Value, str | None]] = [
+        ("Organization", org.name, None),
+        ("Size tier", org.tier, None),
+    ]
+    if org.include_tiers:
+        facts.append(("Also assessed against", ", ".join(org.include_tiers), None))
+    facts += [
+        ("Assessed on", org.date, DATE),
+        ("Assessor", org.assessor or "not recorded", None),
+        ("HICP catalog version", org.catalog_version, None),
+        ("Report prepared on", context.generated_on, DATE),
+        ("Wording", AUDIENCE_WORDS[context.audience], None),
+    ]
+    s.pairs(facts)
+
+    s.heading("Overall position")
+    overall: list[tuple[str, Value, str | None]] = [
+        ("Coverage", _percent(result.coverage), PERCENT),
+        ("Exposure", result.exposure, PERCENT),
+        ("Sub-practices answered", result.answered, "0"),
+        ("Sub-practices in scope", result.total, "0"),
+    ]
+    if changes:
+        before = dt.date.fromisoformat(changes.before_date).isoformat()
+        overall += [
+            (f"Coverage on {before}", _percent(changes.scores.coverage_before), PERCENT),
+            (f"Exposure on {before}", changes.scores.exposure_before, PERCENT),
+        ]
+    s.pairs(overall)
+    s.paragraph(
+        "Coverage is the share of the practices in scope that are in place (partly done "
+        "earns part credit). Exposure is the share of the five threats' risk not yet "
+        "mitigated: lower is better."
+    )
+
+    s.heading("Exposure to the five threats")
+    before_threat = {t: b for t, b, _ in changes.scores.threats} if changes else {}
+    s.header(
+        ["Threat", "Name", "Exposure", "Inherent risk (1-25)"]
+        + (["Exposure before"] if changes else [])
+    )
+    first = s.row
+    for info, threat in zip(context.threats, result.threats, strict=True):
+        row: list[Value] = [info.id, info.name, threat.exposure, threat.inherent]
+        if changes:
+            row.append(before_threat[threat.id])
+        s.line(row, [None, None, PERCENT, "0", PERCENT])
+    # A bar in the cell is the "clear picture" of each threat that a spreadsheet allows.
+    ws.conditional_formatting.add(
+        f"C{first}:C{s.row - 1}",
+        DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color="C0504D"),
+    )
+
+    s.heading("Coverage by practice")
+    before_practice = {p: b for p, b, _ in changes.scores.practices} if changes else {}
+    s.header(
+        ["Practice", "Name", "Coverage", "Answered", "In scope"]
+        + (["Coverage before"] if changes else [])
+    )
+    first = s.row
+    for p in context.practices:
+        row = [p.id, p.name, _percent(p.coverage), p.answered, p.total]
+        if changes:
+            row.append(_percent(before_practice.get(p.id)))
+        s.line(row, [None, None, PERCENT, "0", "0", PERCENT])
+    ws.conditional_formatting.add(
+        f"C{first}:C{s.row - 1}",
+        DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color="4F81BD"),
+    )
+
+    s.heading(f"The {len(context.top_actions)} most important next actions")
+    s.header(["#", "Action", "Owner", "Due", "When", "Effort", "Cost"])
+    for rank, a in enumerate(context.top_actions, 1):
+        s.line(
+            [
+                rank,
+                action_label(a),
+                a.owner or "not assigned",
+                a.target_date,
+                phase_label[a.phase],
+                effort_words(a),
+                COST_WORDS[a.cost],
+            ],
+            ["0", None, None, DATE],
+        )
+    if not context.top_actions:
+        s.paragraph("Nothing left to put in place: every sub-practice is done or does not apply.")
+
+    if changes:
+        s.heading(f"What changed since the assessment of {changes.before_date}")
+        s.header(["Change", "Sub-practices", "Count"])
+        for change, words in CHANGE_WORDS.items():
+            items = changes.of(change)
+            if items:
+                s.line([words, ", ".join(i.id for i in items), len(items)])
+        if not changes.items:
+            s.paragraph("No answer changed.")
+
+    s.heading("About this report")
+    s.paragraph(
+        "Scores come from the answers in the assessment file; the plan ranks every gap by "
+        "the risk it removes per unit of effort. Known gaps in the HICP catalog used:"
+    )
+    for gap in context.known_gaps:
+        s.paragraph(f"• {gap}")
+    ws.sheet_view.showGridLines = False
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _sub_practices(ws: Sheet, context: ReportContext) -> None:
+    plain = context.audience is Audience.CLINIC
+    columns = [
+        Column("Practice"),
+        Column("ID"),
+        Column("Sub-practice"),
+        Column("Question", "long") if plain else Column("CSF 1.1"),
+        Column("Status"),
+        Column("Credit", "percent"),
+        Column("Owner"),
+        Column("Target date", "date"),
+        Column("In place since", "date"),
+        Column("Notes", "long"),
+        Column("Evidence", "long"),
+        Column("Justification", "long"),
+    ]
+    rows = [
+        [
+            f"{p.id} {p.name}",
+            i.id,
+            i.title,
+            i.question if plain else ", ".join(i.csf_1_1),
+            i.status_label,
+            _percent(i.credit),
+            i.owner,
+            i.target_date,
+            i.in_place_since,
+            i.notes,
+            _text(i.evidence),
+            i.justification,
+        ]
+        for p in context.practices
+        for i in p.items
+    ]
+    tiers = ", ".join([context.organization.tier, *context.organization.include_tiers])
+    _table(
+        ws,
+        "Sub-practices",
+        f"One row per sub-practice in scope ({tiers}). Credit is what the status earns toward "
+        "coverage; items that do not apply are left out of every score.",
+        columns,
+        rows,
+    )
+
+
+def _action_plan(ws: Sheet, context: ReportContext) -> None:
+    plain = context.audience is Audience.CLINIC
+    phase_label = {p.key: p.label for p in context.plan.phases}
+    threat_name = {t.id: t.short for t in context.threats}
+    practice_name = {p.id: f"{p.id} {p.name}" for p in context.recognized}
+    columns = [
+        Column("#", "count"),
+        Column("Phase"),
+        Column("ID"),
+        Column("Action"),
+        Column("Practice"),
+        Column("Kind"),
+        Column("Threats"),
+        Column("Risk reduced", "number"),
+        Column("Effort"),
+        Column("Cost"),
+        Column("Quick win"),
+        Column("Depends on"),
+        Column("Owner"),
+        Column("Due", "date"),
+        Column("What to do" if plain else "Guidance", "long"),
+    ]
+    rows = [
+        [
+            rank,
+            phase_label[a.phase],
+            a.id,
+            a.title,
+            practice_name.get(a.practice, a.practice),
+            KIND_VERB[a.kind],
+            ", ".join(threat_name[t] for t in a.threats),
+            a.reduction,
+            effort_words(a),
+            COST_WORDS[a.cost],
+            "Yes" if a.quick_win else "No",
+            ", ".join(a.depends_on),
+            a.owner,
+            a.target_date,
+            a.summary if plain else a.guidance,
+        ]
+        for rank, a in enumerate(context.plan.actions, 1)
+    ]
+    _table(
+        ws,
+        "Action plan",
+        "Every gap, in the order to tackle it. Risk reduced: residual risk points removed once "
+        "done (each threat's risk is likelihood × impact, 1-25). A quick win takes a few days "
+        "at most and is free or low cost.",
+        columns,
+        rows,
+    )
+
+
+def _recognized(ws: Sheet, context: ReportContext) -> None:
+    columns = [
+        Column("Practice"),
+        Column("Standing"),
+        Column("ID"),
+        Column("Sub-practice"),
+        Column("Status"),
+        Column("In place since", "date"),
+        Column("Months in place", "count"),
+        Column("12 months or more"),
+        Column("Evidence", "long"),
+        Column("Missing", "long"),
+    ]
+    rows: list[list[Value]] = []
+    for p in context.recognized:
+        name = f"{p.id} {p.name}"
+        if not p.items:
+            rows.append([name, p.standing.label, None, None, None, None, None, None, None, None])
+        for i in p.items:
+            rows.append(
+                [
+                    name,
+                    p.standing.label,
+                    i.id,
+                    i.title,
+                    i.status.label if i.status else "Not answered",
+                    i.in_place_since,
+                    i.months_in_place,
+                    "Yes" if i.twelve_months else "No",
+                    _text(i.evidence),
+                    _text(i.missing),
+                ]
+            )
+    _table(
+        ws,
+        "Recognized security practices",
+        "Under Public Law 116-321, HHS considers whether recognized security practices such as "
+        "HICP were in place for the previous 12 months when it settles a HIPAA enforcement "
+        "action.",
+        columns,
+        rows,
+    )
+
+
+def _linked(rollup: Rollup) -> list[Value]:
+    return [_percent(rollup.coverage), len(rollup.sub_practices), ", ".join(rollup.sub_practices)]
+
+
+def _csf(ws: Sheet, context: ReportContext) -> None:
+    cw = context.crosswalk
+    rows: list[list[Value]] = []
+    placed: set[str] = set()
+    for function in cw.csf_functions:
+        rows.append(["Function", function.id, function.name, *_linked(function)])
+        # Categories follow their function (GV.PO under GV) so the sheet reads as an outline.
+        for category in cw.csf_categories:
+            if category.id.split(".")[0] == function.id:
+                rows.append(["Category", category.id, category.name, *_linked(category)])
+                placed.add(category.id)
+    for category in cw.csf_categories:
+        if category.id not in placed:
+            rows.append(["Category", category.id, category.name, *_linked(category)])
+    columns = [
+        Column("Level"),
+        Column("ID"),
+        Column("Name"),
+        Column("Coverage", "percent"),
+        Column("Sub-practices", "count"),
+        Column("Linked sub-practices", "long"),
+    ]
+    _table(
+        ws,
+        "NIST Cybersecurity Framework 2.0",
+        "Links to CSF 2.0 are derived from HICP's CSF 1.1 references through NIST's 1.1-to-2.0 "
+        "crosswalk. Coverage is the mean credit of the linked sub-practices in scope.",
+        columns,
+        rows,
+    )
+
+
+def _hipaa(ws: Sheet, context: ReportContext) -> None:
+    columns = [
+        Column("Standard"),
+        Column("Name"),
+        Column("Coverage", "percent"),
+        Column("Sub-practices", "count"),
+        Column("Related sub-practices", "long"),
+    ]
+    rows = [[h.id, h.name, *_linked(h)] for h in context.crosswalk.hipaa]
+    _table(
+        ws,
+        "HIPAA Security Rule standards",
+        "Standards the assessed sub-practices are related to. Related does not mean satisfied: "
+        "doing these practices does not by itself meet the standard.",
+        columns,
+        rows,
+    )
+
+
+def _cpgs(ws: Sheet, context: ReportContext) -> None:
+    def deciding(goal_deciding: tuple[tuple[str, float | None], ...]) -> str:
+        return ", ".join(
+            f"{sid} ({'does not apply' if c is None else f'{round(c * 100)}%'})"
+            for sid, c in goal_deciding
+        )
+
+    columns = [
+        Column("Goal"),
+        Column("Tier"),
+        Column("Title"),
+        Column("State"),
+        Column("Deciding sub-practices (credit)", "long"),
+    ]
+    rows = [
+        [g.id, g.tier.capitalize(), g.title, GOAL_WORDS[g.state], deciding(g.deciding)]
+        for g in context.crosswalk.goals
+    ]
+    _table(
+        ws,
+        "HHS Healthcare and Public Health Cybersecurity Performance Goals",
+        "Essential and enhanced goals. The mapping from goals to HICP sub-practices is this "
+        "project's own and has not been verified by HHS.",
+        columns,
+        rows,
+    )
+
+
+def _changes(ws: Sheet, changes: Diff) -> None:
+    columns = [
+        Column("ID"),
+        Column("Sub-practice"),
+        Column("Change"),
+        Column("Before"),
+        Column("After"),
+        Column("Fields changed"),
+    ]
+    rows = [
+        [
+            i.id,
+            i.title,
+            CHANGE_WORDS[i.change],
+            i.before.label if i.before else "Not answered",
+            i.after.label if i.after else "Not answered",
+            ", ".join(f.replace("_", " ") for f in i.fields),
+        ]
+        for i in changes.items
+    ]
+    _table(
+        ws,
+        "Changes",
+        f"Answers that changed between the assessment of {changes.before_date} and the one of "
+        f"{changes.after_date}.",
+        columns,
+        rows,
+    )
+
+
+LINE_HEIGHT = 15  # points per line of openpyxl's default 11-point Calibri
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines wrapped text takes in a column ``width`` characters wide (erring on more)."""
+    per_line = max(int(width * 1.2) - 2, 1)  # widths count "0"s; most letters are narrower
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _fit_rows(ws: Sheet) -> None:
+    """Give rows with wrapped text their height: LibreOffice keeps one line on opening."""
+    from openpyxl.utils import get_column_letter
+
+    def width(column: int) -> float:
+        return float(ws.column_dimensions[get_column_letter(column)].width or 8.43)
+
+    spans = {
+        (r.min_row, r.min_col): sum(width(c) for c in range(r.min_col, r.max_col + 1))
+        for r in ws.merged_cells.ranges
+    }
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                span = spans.get((cell.row, cell.column)) or width(cell.column)
+                lines = max(lines, _lines(cell.value, span))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+
+
+def _pinned_zip(data: bytes, day: dt.date) -> bytes:
+    """Zip entries carry the time they were written; pin it so one context gives one file."""
+    stamp = (day.year, day.month, day.day, 0, 0, 0)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            target.writestr(entry, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def render(context: ReportContext) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = Workbook()
+    _summary(wb.active, context)
+    wb.active.title = "Summary"
+    sections = [
+        ("Sub-practices", _sub_practices),
+        ("Action plan", _action_plan),
+        ("Recognized practices", _recognized),
+        ("CSF 2.0", _csf),
+        ("HIPAA", _hipaa),
+        ("HPH CPGs", _cpgs),
+    ]
+    for name, fill in sections:
+        fill(wb.create_sheet(name), context)
+    if context.changes is not None:
+        _changes(wb.create_sheet("Changes"), context.changes)
+    for ws in wb.worksheets:
+        _fit_rows(ws)
+
+    stamp = dt.datetime.combine(context.generated_on, dt.time())
+    props = wb.properties
+    props.title = context.title
+    props.subject = "HHS 405(d) HICP cybersecurity assessment"
+    props.creator = "hicp"
+    props.created = props.modified = stamp
+    buffer = io.BytesIO()
+    # ExcelWriter, unlike openpyxl's save(), leaves the modified time as set above.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return _pinned_zip(buffer.getvalue(), context.generated_on)

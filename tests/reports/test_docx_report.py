@@ -1,0 +1,201 @@
+"""The DOCX report: real headings in report order, practice and plan tables, inert user text."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import docx
+import pytest
+from docx.document import Document
+from docx.oxml.ns import qn
+from docx.shared import Inches
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from hicp.assessment.models import Assessment, Status
+from hicp.assessment.store import load_assessment
+from hicp.catalog import Tier, default_catalog
+from hicp.reports.context import ReportContext, build_context
+from hicp.reports.docx_report import PRACTICE_HEADERS, render
+from tests.conftest import EXAMPLES
+from tests.reports.conftest import EXAMPLE_NAMES, GENERATED_ON, example_context
+
+SECTIONS = [
+    "Executive summary",
+    "Practice by practice",
+    "Action plan",
+    "Recognized security practices",
+    "Crosswalk appendix",
+    "About this report",
+]
+CHANGES = "Changes since the previous assessment"
+FORMULA_OWNER = '=HYPERLINK("http://x")'
+
+
+def _example_data(name: str) -> dict[str, Any]:
+    assessment = load_assessment(EXAMPLES / f"{name}.yaml", default_catalog()).assessment
+    return assessment.model_dump(mode="json")
+
+
+def _improved_since(name: str) -> tuple[ReportContext, list[str]]:
+    """The example, compared with an older copy in which three implemented items were partial."""
+    current = _example_data(name)
+    older = _example_data(name)
+    older["assessment"]["date"] = "2025-09-30"
+    worse = [sid for sid, a in older["answers"].items() if a["status"] == "implemented"][:3]
+    for sid in worse:
+        older["answers"][sid]["status"] = Status.PARTIAL.value
+    context = build_context(
+        default_catalog(),
+        Assessment.model_validate(current),
+        previous=Assessment.model_validate(older),
+        generated_on=GENERATED_ON,
+    )
+    return context, worse
+
+
+@cache
+def _document(name: str) -> Document:
+    return docx.Document(io.BytesIO(render(example_context(name))))
+
+
+def _blocks(doc: Document) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables in reading order."""
+    for element in doc.element.body.iterchildren():
+        if element.tag == qn("w:p"):
+            yield Paragraph(element, doc)
+        elif element.tag == qn("w:tbl"):
+            yield Table(element, doc)
+
+
+def _is_heading(block: Paragraph | Table, level: int) -> bool:
+    return isinstance(block, Paragraph) and (
+        block.style is not None and block.style.name == f"Heading {level}"
+    )
+
+
+def _headings(doc: Document, level: int) -> list[str]:
+    return [p.text for p in doc.paragraphs if _is_heading(p, level)]
+
+
+def _section(doc: Document, title: str) -> list[Paragraph | Table]:
+    """The blocks under one Heading 1, up to the next."""
+    blocks: list[Paragraph | Table] = []
+    inside = False
+    for block in _blocks(doc):
+        if _is_heading(block, 1):
+            inside = block.text == title  # type: ignore[union-attr]
+        elif inside:
+            blocks.append(block)
+    return blocks
+
+
+def _cells(table: Table) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def _tables_headed(doc: Document, headers: tuple[str, ...]) -> list[Table]:
+    return [t for t in doc.tables if tuple(c.text for c in t.rows[0].cells) == headers]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_major_sections_are_heading_1_in_report_order(name: str) -> None:
+    assert _headings(_document(name), 1) == SECTIONS
+
+
+def test_document_opens_with_its_title_and_sets_core_properties() -> None:
+    context = example_context("small-clinic")
+    doc = _document("small-clinic")
+    first = doc.paragraphs[0]
+    assert first.style is not None and first.style.name == "Title"
+    assert first.text == context.title
+    assert doc.core_properties.title == context.title
+    assert "HICP" in doc.core_properties.subject
+
+
+def test_pages_are_us_letter_with_one_inch_margins() -> None:
+    section = _document("small-clinic").sections[0]
+    assert (section.page_width, section.page_height) == (Inches(8.5), Inches(11))
+    margins = {section.left_margin, section.right_margin, section.top_margin}
+    assert margins | {section.bottom_margin} == {Inches(1)}
+
+
+def test_executive_summary_shows_threat_bars_and_the_top_action_with_its_owner() -> None:
+    context = example_context("community-hospital")
+    tables = [
+        b for b in _section(_document("community-hospital"), SECTIONS[0]) if isinstance(b, Table)
+    ]
+    threats, actions = (_cells(t) for t in tables)
+    for info, row in zip(context.threats, threats[1:], strict=True):
+        exposure = round(context.score.threat(info.id).exposure * 100)
+        assert row[0] == info.name and row[1].startswith("█") and row[1].endswith(f" {exposure}%")
+    top = context.top_actions[0]
+    assert top.title in actions[1][1] and actions[1][2] == top.owner
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_practice_tables_have_a_header_and_one_row_per_sub_practice(name: str) -> None:
+    context = example_context(name)
+    tables = _tables_headed(_document(name), PRACTICE_HEADERS)
+    assert [len(t.rows) - 1 for t in tables] == [len(p.items) for p in context.practices]
+    ids = [row[0] for t in tables for row in _cells(t)[1:]]
+    org = context.organization
+    in_scope = default_catalog().in_scope(Tier(org.tier), map(Tier, org.include_tiers))
+    assert ids == [sp.id for sp in in_scope]
+
+
+def test_action_plan_has_a_heading_per_phase_and_every_action_once() -> None:
+    context = example_context("health-system")
+    section = _section(_document("health-system"), "Action plan")
+    phases = [b.text for b in section if isinstance(b, Paragraph) and _is_heading(b, 2)]
+    assert phases == [p.label for p in context.plan.phases]
+    numbers = [row[0] for t in section if isinstance(t, Table) for row in _cells(t)[1:]]
+    assert numbers == [str(n) for n in range(1, len(context.plan.actions) + 1)]
+
+
+def test_every_table_repeats_its_header_row_and_uses_a_template_grid_style() -> None:
+    for table in _document("community-hospital").tables:
+        header = table.rows[0]._tr.trPr
+        assert header is not None and header.find(qn("w:tblHeader")) is not None
+        assert table.style is not None and table.style.name == "Light Grid Accent 1"
+
+
+def test_recognized_section_explains_the_twelve_months_and_lists_each_standing() -> None:
+    context = example_context("community-hospital")
+    section = _section(_document("community-hospital"), "Recognized security practices")
+    intro = section[0]
+    assert isinstance(intro, Paragraph) and "Public Law 116-321" in intro.text
+    standing = next(b for b in section if isinstance(b, Table))
+    assert [row[1] for row in _cells(standing)[1:]] == [
+        p.standing.label for p in context.recognized
+    ]
+
+
+def test_hostile_text_in_answers_is_kept_as_plain_text() -> None:
+    data = _example_data("community-hospital")
+    data["answers"]["1.M.A"]["owner"] = FORMULA_OWNER
+    data["answers"]["1.M.B"]["notes"] = "<w:p>not markup</w:p> & Bell\x07 rings"
+    context = build_context(
+        default_catalog(), Assessment.model_validate(data), generated_on=GENERATED_ON
+    )
+    doc = docx.Document(io.BytesIO(render(context)))
+    (first, *_) = _tables_headed(doc, PRACTICE_HEADERS)
+    rows = _cells(first)
+    assert rows[1][3] == FORMULA_OWNER
+    assert rows[2][5].startswith("<w:p>not markup</w:p> & Bell rings")
+
+
+def test_changes_section_appears_only_with_a_previous_assessment() -> None:
+    context, improved = _improved_since("community-hospital")
+    doc = docx.Document(io.BytesIO(render(context)))
+    assert _headings(doc, 1) == [SECTIONS[0], CHANGES, *SECTIONS[1:]]
+    table = next(b for b in _section(doc, CHANGES) if isinstance(b, Table))
+    assert [(row[0], row[2]) for row in _cells(table)[1:]] == [(i, "Improved") for i in improved]
+
+
+def test_same_context_gives_the_same_bytes() -> None:
+    context = example_context("small-clinic")
+    assert render(context) == render(context)

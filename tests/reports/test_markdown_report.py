@@ -1,0 +1,258 @@
+"""The Markdown report: sections in order, real content, audience wording, escaped user input."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+
+from hicp.assessment.models import Assessment, Status
+from hicp.assessment.store import load_assessment
+from hicp.catalog import Catalog, Tier
+from hicp.reports.context import Audience, ReportContext, build_context
+from hicp.reports.markdown_report import escape, render
+from hicp.reports.wording import pct
+from tests.conftest import EXAMPLES, assessment_data
+from tests.reports.conftest import GENERATED_ON, example_context
+
+SECTIONS = [
+    "## Executive summary",
+    "## Practice by practice",
+    "## Action plan",
+    "## Recognized security practices",
+    "## Crosswalk appendix",
+    "## About this report",
+]
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _md(context: ReportContext) -> str:
+    return render(context).decode("utf-8")
+
+
+def _section(md: str, heading: str) -> str:
+    """The text of one top-level section, up to the next one."""
+    start = md.index(heading + "\n")
+    end = md.find("\n## ", start + len(heading))
+    return md[start : end if end != -1 else len(md)]
+
+
+def _tables(md: str) -> list[list[str]]:
+    tables: list[list[str]] = []
+    previous_was_row = False
+    for line in md.splitlines():
+        is_row = line.startswith("|")
+        if is_row and not previous_was_row:
+            tables.append([])
+        if is_row:
+            tables[-1].append(line)
+        previous_was_row = is_row
+    return tables
+
+
+def test_the_sections_come_in_the_order_of_the_issue(context: ReportContext) -> None:
+    top_level = [line for line in _md(context).splitlines() if line.startswith("## ")]
+    assert top_level == SECTIONS
+
+
+def test_the_title_names_the_organization_once_as_the_only_top_heading(
+    context: ReportContext,
+) -> None:
+    h1 = [line for line in _md(context).splitlines() if line.startswith("# ")]
+    assert h1 == [f"# HICP cybersecurity assessment: {escape(context.organization.name)}"]
+
+
+def test_the_summary_lists_the_top_actions_with_owner_and_date(context: ReportContext) -> None:
+    summary = _section(_md(context), "## Executive summary")
+    first = context.top_actions[0]
+    assert escape(first.title) in summary
+    for action in context.top_actions:
+        assert f"({action.id})" in summary
+        if action.owner:
+            assert f"owner: {escape(action.owner)}" in summary
+        if action.target_date:
+            assert f"by {action.target_date.isoformat()}" in summary
+
+
+def test_the_summary_shows_each_threats_exposure_in_a_table_with_a_bar(
+    context: ReportContext,
+) -> None:
+    summary = _section(_md(context), "## Executive summary")
+    (table,) = _tables(summary)
+    rows = table[2:]
+    assert len(rows) == len(context.score.threats) == 5
+    for row, threat in zip(rows, context.score.threats, strict=True):
+        filled = round(threat.exposure * 20)
+        assert f"| {pct(threat.exposure)} |" in row
+        assert "`" + "█" * filled + "░" * (20 - filled) + "`" in row
+
+
+def test_there_is_one_table_row_per_in_scope_sub_practice(context: ReportContext) -> None:
+    section = _section(_md(context), "## Practice by practice")
+    ids = [m.group(1) for m in re.finditer(r"^\| \*\*(\d+\.[SML]\.[A-Z])\*\*", section, re.M)]
+    assert ids == [i.id for p in context.practices for i in p.items]
+    assert len(ids) == context.score.total
+
+
+def test_every_action_of_the_plan_appears_under_its_phase_in_order(
+    context: ReportContext,
+) -> None:
+    phases = _section(_md(context), "## Action plan").split("\n### ")[1:]
+    assert len(phases) == len(context.plan.phases)
+    for text, phase in zip(phases, context.plan.phases, strict=True):
+        assert text.startswith(escape(phase.label))
+        listed = re.findall(r"^\d+\. \*\*.+?\*\* \(([^)]+)\)", text, re.M)
+        assert listed == list(phase.actions)
+
+
+def test_recognized_practices_explain_the_12_month_rule_and_give_each_standing(
+    context: ReportContext,
+) -> None:
+    section = _section(_md(context), "## Recognized security practices")
+    assert "Public Law 116-321" in section and "previous 12 months" in section
+    for standing in context.recognized:
+        assert f"| {escape(standing.name)} ({standing.id}) | {standing.standing.label} |" in section
+
+
+def test_the_crosswalk_states_where_its_links_come_from(context: ReportContext) -> None:
+    section = _section(_md(context), "## Crosswalk appendix")
+    assert "derived from those references through NIST's CSF 1.1 to 2.0 crosswalk" in section
+    assert "related" in section and "not by itself satisfy" in section
+    assert "this project's own and has not been verified" in section
+    for goal in context.crosswalk.goals:
+        assert f"{goal.id} {escape(goal.title)}" in section
+
+
+def test_the_catalogs_known_gaps_are_noted_in_about_this_report(context: ReportContext) -> None:
+    about = _section(_md(context), "## About this report")
+    assert context.known_gaps
+    for gap in context.known_gaps:
+        assert f"- {escape(gap)}" in about
+
+
+def test_every_table_row_has_as_many_cells_as_its_header(context: ReportContext) -> None:
+    for table in _tables(_md(context)):
+        counts = {len(UNESCAPED_PIPE.findall(row)) for row in table}
+        assert len(counts) == 1, table[0]
+
+
+def test_clinic_wording_is_plain_and_it_wording_is_technical() -> None:
+    clinic = example_context("community-hospital", Audience.CLINIC)
+    it = example_context("community-hospital", Audience.IT)
+    clinic_md, it_md = _md(clinic), _md(it)
+    first = clinic.top_actions[0]
+    assert escape(first.summary) in clinic_md and escape(first.guidance) not in clinic_md
+    assert escape(first.guidance) in it_md
+    assert "CSF 1.1:" in it_md and "CSF 1.1:" not in clinic_md
+    assert "NIST Cybersecurity Framework (CSF) 2.0" in clinic_md
+
+
+def test_rendering_twice_gives_the_same_bytes(context: ReportContext) -> None:
+    assert render(context) == render(context)
+
+
+# Changes since a previous assessment --------------------------------------------------------
+
+
+def _with_previous(catalog: Catalog, worse: int = 3) -> tuple[ReportContext, list[str]]:
+    current = load_assessment(EXAMPLES / "small-clinic.yaml", catalog).assessment
+    data = current.model_dump(mode="json")
+    data["assessment"]["date"] = "2025-10-15"
+    improved = [sid for sid, a in current.answers.items() if a.status is Status.IMPLEMENTED][:worse]
+    for sid in improved:
+        data["answers"][sid].update(status="not_implemented", in_place_since=None)
+    older = Assessment.model_validate(data)
+    context = build_context(catalog, current, previous=older, generated_on=GENERATED_ON)
+    return context, improved
+
+
+def test_the_summary_says_what_changed_since_the_previous_assessment(catalog: Catalog) -> None:
+    context, improved = _with_previous(catalog)
+    assert context.changes is not None
+    summary = _section(_md(context), "## Executive summary")
+    assert "### Changes since the previous assessment (2025-10-15)" in summary
+    for sid in improved:
+        row = next(line for line in summary.splitlines() if line.startswith(f"| {sid} "))
+        assert "| Improved |" in row and "Not implemented → Implemented" in row
+    assert f"{pct(context.changes.scores.exposure_before)} → " in summary
+
+
+def test_without_a_previous_assessment_there_is_no_changes_section(
+    context: ReportContext,
+) -> None:
+    assert context.changes is None
+    assert "Changes since the previous assessment" not in _md(context)
+
+
+# Escaping user input ------------------------------------------------------------------------
+
+EVIL_NAME = "# Evil <script>alert('name')</script> | *Clinic*"
+EVIL_NOTES = (
+    "first | second\n# Injected heading\n<img src=x onerror=alert(1)>\n- injected item\n"
+    "[click](javascript:alert(1)) & `code`"
+)
+
+
+@pytest.fixture(scope="module")
+def evil_md(catalog: Catalog) -> str:
+    data: dict[str, Any] = assessment_data(catalog, Tier.SMALL, default="partial")
+    data["organization"]["name"] = EVIL_NAME
+    data["answers"]["1.S.A"].update(
+        notes=EVIL_NOTES,
+        owner="<b>Boss</b> | IT",
+        evidence=["<a href='javascript:alert(2)'>policy</a>", "=== 1. list"],
+    )
+    data["answers"]["2.S.A"].update(status="not_applicable", justification="---\n> quoted")
+    assessment = Assessment.model_validate(data)
+    context = build_context(catalog, assessment, audience=Audience.IT, generated_on=GENERATED_ON)
+    return _md(context)
+
+
+def test_no_html_from_the_assessment_reaches_the_markdown(evil_md: str) -> None:
+    assert re.findall(r"<(?!br>)", evil_md) == []  # the only tag is the report's own <br>
+    assert "&lt;script&gt;alert('name')&lt;/script&gt;" in evil_md
+    assert "&lt;img src=x onerror=alert(1)&gt;" in evil_md
+    assert "&amp; \\`code\\`" in evil_md
+
+
+def test_user_text_cannot_start_a_heading_list_quote_or_link(evil_md: str) -> None:
+    lines = evil_md.splitlines()
+    assert lines[0] == (
+        "# HICP cybersecurity assessment: \\# Evil &lt;script&gt;alert('name')&lt;/script&gt; "
+        "\\| \\*Clinic\\*"
+    )
+    assert [line for line in lines if line.startswith("# ")] == [lines[0]]
+    assert not any(
+        line.startswith(("# Injected", "- injected", ">", "---", "===")) for line in lines
+    )
+    assert "\\[click\\](javascript:alert(1))" in evil_md
+    assert "<br>\\# Injected heading<br>" in evil_md and "<br>\\- injected item<br>" in evil_md
+
+
+def test_pipes_and_line_breaks_in_user_text_stay_inside_their_cell(evil_md: str) -> None:
+    row = next(line for line in evil_md.splitlines() if line.startswith("| **1.S.A**"))
+    assert len(UNESCAPED_PIPE.findall(row)) == 7  # six cells
+    assert "first \\| second<br>" in row and "&lt;b&gt;Boss&lt;/b&gt; \\| IT" in row
+    for table in _tables(evil_md):
+        assert len({len(UNESCAPED_PIPE.findall(r)) for r in table}) == 1
+
+
+def test_a_commonmark_parser_reads_the_users_text_back_literally(evil_md: str) -> None:
+    # markdown-it-py comes with rich; raw HTML is on, as on GitHub, so a leak would show as a tag
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    page = parser.render(evil_md)
+    tags = set(re.findall(r"</?([a-z0-9]+)", page))
+    assert tags <= {"h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "code", "br"} | {
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
+    assert f"<h1>HICP cybersecurity assessment: {html.escape(EVIL_NAME, quote=False)}</h1>" in page
+    notes = "<br>".join(html.escape(line, quote=False) for line in EVIL_NOTES.split("\n"))
+    assert f"<td>{notes}</td>" in page
