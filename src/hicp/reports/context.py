@@ -18,6 +18,7 @@ from hicp.catalog import Catalog
 from hicp.reports.crosswalk import Crosswalk, crosswalk
 from hicp.reports.diff import Diff, diff_assessments
 from hicp.reports.recognized import PracticeStanding, recognized_practices
+from hicp.reports.wording import status_label
 
 TOP_ACTIONS = 5
 
@@ -154,7 +155,7 @@ def _sections(
                     guidance=sp.guidance,
                     csf_1_1=sp.csf_1_1,
                     status=answer.status,
-                    status_label=answer.status.label if answer.status else "Not answered",
+                    status_label=status_label(answer.status),
                     credit=item.credit,
                     owner=answer.owner,
                     target_date=answer.target_date,

@@ -32,6 +32,15 @@ class GoalState(StrEnum):
     NOT_MET = "not_met"
     NOT_ASSESSED = "not_assessed"  # no linked sub-practice in this organization's scope
 
+    @property
+    def label(self) -> str:
+        return {
+            "met": "Met",
+            "partly_met": "Partly met",
+            "not_met": "Not met",
+            "not_assessed": "Not assessed",
+        }[self.value]
+
 
 class GoalResult(BaseModel):
     model_config = ConfigDict(frozen=True)

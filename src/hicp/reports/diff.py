@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -21,6 +22,19 @@ class Change(StrEnum):
     REWORDED = "reworded"  # same credit, different status (e.g. not sure -> no)
     DETAILS = "details"  # same status; owner, dates, notes or evidence changed
     DROPPED = "dropped"  # answered before, unanswered or out of scope now
+
+    @property
+    def label(self) -> str:
+        return {
+            "improved": "Improved",
+            "regressed": "Regressed",
+            "newly_answered": "Newly answered",
+            "now_not_applicable": "Now does not apply",
+            "now_applicable": "Now applies",
+            "reworded": "Different answer, same credit",
+            "details": "Details changed",
+            "dropped": "No longer answered",
+        }[self.value]
 
 
 class ItemChange(BaseModel):
@@ -48,8 +62,8 @@ class ScoreDelta(BaseModel):
 class Diff(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    before_date: str
-    after_date: str
+    before_date: dt.date
+    after_date: dt.date
     items: tuple[ItemChange, ...]
     scores: ScoreDelta
 
@@ -143,8 +157,8 @@ def diff_assessments(
         ),
     )
     return Diff(
-        before_date=before.assessment.date.isoformat(),
-        after_date=after.assessment.date.isoformat(),
+        before_date=before.assessment.date,
+        after_date=after.assessment.date,
         items=tuple(items),
         scores=scores,
     )

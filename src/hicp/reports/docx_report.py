@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hicp.reports.context import Audience, PracticeSection, ReportContext
-from hicp.reports.crosswalk import GoalState, Rollup
+from hicp.reports.crosswalk import Rollup
 from hicp.reports.diff import Change, Diff
 from hicp.reports.recognized import Standing
 from hicp.reports.wording import (
@@ -19,7 +18,10 @@ from hicp.reports.wording import (
     action_label,
     effort_words,
     pct,
+    status_label,
+    text_bar,
 )
+from hicp.reports.zipfiles import pin_timestamps
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -42,22 +44,6 @@ TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 # Characters XML 1.0 cannot hold; python-docx raises on them rather than dropping them.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-GOAL_WORDS = {
-    GoalState.MET: "Met",
-    GoalState.PARTLY_MET: "Partly met",
-    GoalState.NOT_MET: "Not met",
-    GoalState.NOT_ASSESSED: "Not assessed",
-}
-CHANGE_WORDS = {
-    Change.IMPROVED: "Improved",
-    Change.REGRESSED: "Regressed",
-    Change.NEWLY_ANSWERED: "Newly answered",
-    Change.NOW_NOT_APPLICABLE: "Now does not apply",
-    Change.NOW_APPLICABLE: "Now applies",
-    Change.REWORDED: "Different answer, same credit",
-    Change.DETAILS: "Details changed",
-    Change.DROPPED: "No longer answered",
-}
 PUBLIC_LAW = (
     "Public Law 116-321 requires HHS to consider whether recognized security practices, such "
     "as HICP, were in place for the previous 12 months when it settles a HIPAA enforcement "
@@ -76,14 +62,6 @@ def _clean(text: str) -> str:
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _bar(value: float | None, width: int = 10) -> str:
-    """A text bar that survives editing, printing and screen readers (the number follows)."""
-    if value is None:
-        return "not scored"
-    filled = round(value * width)
-    return "█" * filled + "░" * (width - filled) + f" {pct(value)}"
 
 
 def _para(doc: Document, text: str = "", style: str | None = None, bold: str = "") -> None:
@@ -184,7 +162,7 @@ def _threat_rows(context: ReportContext) -> list[list[Cell]]:
     before = {t: b for t, b, _ in changes.scores.threats} if changes else {}
     rows: list[list[Cell]] = []
     for info, threat in zip(context.threats, context.score.threats, strict=True):
-        row: list[Cell] = [info.name, _bar(threat.exposure)]
+        row: list[Cell] = [info.name, text_bar(threat.exposure)]
         if changes:
             row.append(pct(before[threat.id]))
         rows.append(row)
@@ -208,16 +186,12 @@ def _summary(doc: Document, context: ReportContext) -> None:
     )
     if changes:
         overall += (
-            f" (on {_day(dt.date.fromisoformat(changes.before_date))}: "
+            f" (on {_day(changes.before_date)}: "
             f"{pct(changes.scores.coverage_before)} and {pct(changes.scores.exposure_before)})"
         )
     _para(doc, overall + ".", bold="Overall: ")
     if changes:
-        counts = [
-            f"{len(changes.of(c))} {words.lower()}"
-            for c, words in CHANGE_WORDS.items()
-            if changes.of(c)
-        ]
+        counts = [f"{len(changes.of(c))} {c.label.lower()}" for c in Change if changes.of(c)]
         _para(
             doc,
             (", ".join(counts) + "; the next section lists each change.")
@@ -255,17 +229,17 @@ def _changes(doc: Document, changes: Diff) -> None:
     _para(
         doc,
         f"Answers that changed between the assessment of "
-        f"{_day(dt.date.fromisoformat(changes.before_date))} and the one of "
-        f"{_day(dt.date.fromisoformat(changes.after_date))}.",
+        f"{_day(changes.before_date)} and the one of "
+        f"{_day(changes.after_date)}.",
     )
     rows: list[list[Cell]] = [
         [
             i.id,
             i.title,
-            CHANGE_WORDS[i.change]
+            i.change.label
             + (f" ({', '.join(f.replace('_', ' ') for f in i.fields)})" if i.fields else ""),
-            i.before.label if i.before else "Not answered",
-            i.after.label if i.after else "Not answered",
+            status_label(i.before),
+            status_label(i.after),
         ]
         for i in changes.items
     ]
@@ -471,7 +445,7 @@ def _crosswalk(doc: Document, context: ReportContext) -> None:
             [
                 g.id,
                 g.title,
-                GOAL_WORDS[g.state],
+                g.state.label,
                 ", ".join(
                     f"{sid} ({'does not apply' if c is None else pct(c)})" for sid, c in g.deciding
                 )
@@ -501,20 +475,6 @@ def _about(doc: Document, context: ReportContext) -> None:
             _para(doc, gap, style="List Bullet")
 
 
-def _pinned_zip(data: bytes, day: dt.date) -> bytes:
-    """Zip entries carry the time they were written; pin it so one context gives one file."""
-    stamp = (day.year, day.month, day.day, 0, 0, 0)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            target.writestr(entry, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 def render(context: ReportContext) -> bytes:
     from docx import Document
 
@@ -538,4 +498,4 @@ def render(context: ReportContext) -> bytes:
     _about(doc, context)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return _pinned_zip(buffer.getvalue(), context.generated_on)
+    return pin_timestamps(buffer.getvalue(), context.generated_on)

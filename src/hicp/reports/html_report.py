@@ -42,23 +42,16 @@ MONTHS = (
 )
 
 
-def long_date(day: dt.date | str | None) -> str:
+def long_date(day: dt.date | None) -> str:
     """A date as people write it in the U.S. ("September 30, 2026"), independent of locale."""
     if day is None:
         return ""
-    if isinstance(day, str):  # Diff keeps its dates as ISO strings
-        day = dt.date.fromisoformat(day)
     return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def _sentence(text: str) -> str:
     """First letter upper case, the rest untouched (Jinja's capitalize lowers the rest)."""
     return text[:1].upper() + text[1:]
-
-
-def _words(value: str) -> str:
-    """An enum value that has no label of its own, as words: "partly_met" -> "Partly met"."""
-    return _sentence(value.replace("_", " "))
 
 
 def _code_spans(text: str) -> Markup:
@@ -84,7 +77,6 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         pct=pct,
         long_date=long_date,
-        words=_words,
         sentence=_sentence,
         code_spans=_code_spans,
         credit_words=_credit_words,

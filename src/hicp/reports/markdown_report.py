@@ -11,7 +11,14 @@ from hicp.reports.context import Audience, ItemRow, PracticeSection, ReportConte
 from hicp.reports.crosswalk import GoalResult, Rollup
 from hicp.reports.diff import Change, Diff
 from hicp.reports.recognized import PracticeStanding, Standing
-from hicp.reports.wording import COST_WORDS, QUICK_WIN_NOTE, action_label, effort_words, pct
+from hicp.reports.wording import (
+    COST_WORDS,
+    QUICK_WIN_NOTE,
+    action_label,
+    effort_words,
+    pct,
+    status_label,
+)
 
 BAR_WIDTH = 20
 
@@ -62,7 +69,7 @@ def _date(value: object) -> str:
 
 
 def _status(status: Status | None) -> str:
-    return status.label if status is not None else "Not answered"
+    return status_label(status)
 
 
 class _Writer:
@@ -182,7 +189,7 @@ class _Writer:
             [
                 f"{i.id} {escape(i.title)}",
                 # no label for Change in wording.py; its value reads as words
-                i.change.value.replace("_", " ").capitalize()
+                i.change.label
                 + (f" ({', '.join(f.replace('_', ' ') for f in i.fields)})" if i.fields else ""),
                 f"{_status(i.before)} → {_status(i.after)}",
             ]
@@ -371,7 +378,7 @@ class _Writer:
             for sid, credit in g.deciding
         )
         # no label for GoalState in wording.py; its value reads as words
-        state = g.state.value.replace("_", " ").capitalize()
+        state = g.state.label
         return [f"{escape(g.id)} {escape(g.title)}", state, deciding or "none in scope"]
 
     # About ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # keep this module import-light: the CLI loads it at start-up
+    from hicp.assessment.models import Status
     from hicp.assessment.plan import Action
 
 # Keys are the ActionKind values (a StrEnum member looks itself up by its value).
@@ -27,11 +28,24 @@ COST_WORDS = {
     "high": "budget needed",
 }
 QUICK_WIN_NOTE = "quick win: a few days at most, free or low cost"
+NOT_ANSWERED = "Not answered"
 
 
 def pct(value: float | None) -> str:
     """A 0-1 fraction as a whole percentage; None (not scored) as an en dash."""
     return "–" if value is None else f"{round(value * 100)}%"
+
+
+def status_label(status: Status | None) -> str:
+    return status.label if status is not None else NOT_ANSWERED
+
+
+def text_bar(value: float | None, width: int = 10) -> str:
+    """A bar of block characters with the number after it: survives editing and screen readers."""
+    if value is None:
+        return "not scored"
+    filled = round(value * width)
+    return "█" * filled + "░" * (width - filled) + f" {pct(value)}"
 
 
 def action_label(action: Action) -> str:

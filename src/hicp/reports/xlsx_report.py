@@ -4,147 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
-import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from hicp.reports import xlsx_cells as xl
 from hicp.reports.context import Audience, ReportContext
-from hicp.reports.crosswalk import GoalState, Rollup
+from hicp.reports.crosswalk import Rollup
 from hicp.reports.diff import Change, Diff
-from hicp.reports.wording import COST_WORDS, KIND_VERB, action_label, effort_words
-
-# openpyxl ships no type information, so its objects are typed Any here.
-Sheet = Any
-Value = str | float | int | dt.date | None
-
-PERCENT = "0%"
-DATE = "yyyy-mm-dd"
-RISK = "0.00"
-HEADER_ROW = 4  # below a title and a one-line note, so every sheet explains itself
-HEADER_FILL = "DCE6F1"
-# A text cell starting with one of these is a formula once someone edits it in Excel, or once
-# it is exported as CSV; assessment text is user input and must stay inert.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 cannot hold; openpyxl raises on them rather than dropping them.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from hicp.reports.wording import (
+    COST_WORDS,
+    KIND_VERB,
+    action_label,
+    effort_words,
+    status_label,
+)
+from hicp.reports.xlsx_cells import DATE, PERCENT, Column, Sheet, Value
+from hicp.reports.zipfiles import pin_timestamps
 
 AUDIENCE_WORDS = {Audience.CLINIC: "Plain language", Audience.IT: "Technical"}
-GOAL_WORDS = {
-    GoalState.MET: "Met",
-    GoalState.PARTLY_MET: "Partly met",
-    GoalState.NOT_MET: "Not met",
-    GoalState.NOT_ASSESSED: "Not assessed",
-}
-CHANGE_WORDS = {
-    Change.IMPROVED: "Improved",
-    Change.REGRESSED: "Regressed",
-    Change.NEWLY_ANSWERED: "Newly answered",
-    Change.NOW_NOT_APPLICABLE: "Now does not apply",
-    Change.NOW_APPLICABLE: "Now applies",
-    Change.REWORDED: "Different answer, same credit",
-    Change.DETAILS: "Details changed",
-    Change.DROPPED: "No longer answered",
-}
-NOT_SCORED = "–"  # wording.pct's mark for "not scored", kept as text so numbers stay numbers
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: str = "text"  # text | long | percent | date | number | count
-
-
-def _percent(value: float | None) -> float | str:
-    return NOT_SCORED if value is None else value
-
-
-def _text(values: Sequence[str]) -> str:
-    return "; ".join(values)
-
-
-def _put(ws: Sheet, row: int, column: int, value: Value, number_format: str | None = None) -> Any:
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        text = _ILLEGAL.sub("", value)
-        cell.value = text
-        # openpyxl stores "=..." as a formula and "#N/A" as an error; force plain text, and
-        # mark risky starts with Excel's quote prefix so editing the cell keeps it text.
-        cell.data_type = "s"
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    if number_format and not isinstance(value, str):
-        cell.number_format = number_format
-    return cell
-
-
-def _font(*, bold: bool = False, italic: bool = False, size: int = 11) -> Any:
-    """openpyxl's body font, named: a Font without a name renders in the viewer's default."""
-    from openpyxl.styles import Font
-
-    return Font(name="Calibri", size=size, bold=bold, italic=italic)
-
-
-def _title(ws: Sheet, title: str, note: str) -> None:
-    _put(ws, 1, 1, title).font = _font(bold=True, size=14)
-    _put(ws, 2, 1, note).font = _font(italic=True)
-
-
-def _header(ws: Sheet, row: int, headers: Sequence[str]) -> None:
-    from openpyxl.styles import Alignment, Border, PatternFill, Side
-
-    for column, header in enumerate(headers, 1):
-        cell = _put(ws, row, column, header)
-        cell.font = _font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.border = Border(bottom=Side(style="thin"))
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-
-
-FORMATS = {"percent": PERCENT, "date": DATE, "number": RISK, "count": "0"}
-WRAPPED = frozenset({"text", "long"})
-
-
-def _width(column: Column, values: list[Value]) -> float:
-    longest = max([len(column.header), *(len(str(v)) for v in values if v is not None)])
-    if column.kind == "long":
-        return 60
-    if column.kind == "text":
-        return min(max(longest + 2, 8), 40)
-    return max(len(column.header) + 2, 11)
-
-
-def _table(
-    ws: Sheet, title: str, note: str, columns: Sequence[Column], rows: Sequence[Sequence[Value]]
-) -> None:
-    """A sheet holding one table: bold frozen header, autofilter, widths fitted to the content."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    _title(ws, title, note)
-    _header(ws, HEADER_ROW, [c.header for c in columns])
-    top = Alignment(vertical="top", wrap_text=True)
-    # Short figures and dates centred, so they do not run into the text beside them.
-    centred = Alignment(horizontal="center", vertical="top")
-    for r, values in enumerate(rows, HEADER_ROW + 1):
-        for c, (column, value) in enumerate(zip(columns, values, strict=True), 1):
-            cell = _put(ws, r, c, value, FORMATS.get(column.kind))
-            cell.alignment = top if column.kind in WRAPPED else centred
-    last = get_column_letter(len(columns))
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(rows)}"
-    for c, column in enumerate(columns, 1):
-        values = [row[c - 1] for row in rows]
-        ws.column_dimensions[get_column_letter(c)].width = _width(column, values)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 class _Summary:
@@ -168,7 +46,7 @@ class _Summary:
         cells = []
         for c, value in enumerate(values, 1):
             fmt = formats[c - 1] if c - 1 < len(formats) else None
-            cell = _put(self.ws, self.row, c, value, fmt)
+            cell = xl.put(self.ws, self.row, c, value, fmt)
             # Left throughout: the blocks read as a page of text, not as a grid of figures.
             cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=wrap)
             cells.append(cell)
@@ -177,23 +55,23 @@ class _Summary:
 
     def heading(self, text: str, size: int = 12) -> None:
         self.row += 1 if self.row > 1 else 0
-        _put(self.ws, self.row, 1, text).font = _font(bold=True, size=size)
+        xl.put(self.ws, self.row, 1, text).font = xl.font(bold=True, size=size)
         self.row += 1
 
     def header(self, headers: Sequence[str]) -> None:
-        _header(self.ws, self.row, headers)
+        xl.write_header(self.ws, self.row, headers)
         self.row += 1
 
     def pairs(self, pairs: Sequence[tuple[str, Value, str | None]]) -> None:
         for label, value, fmt in pairs:
-            self.line([label, value], [None, fmt])[0].font = _font(bold=True)
+            self.line([label, value], [None, fmt])[0].font = xl.font(bold=True)
 
     def paragraph(self, text: str) -> None:
         """Long text wrapped across the block's width (merged cells; _fit_rows sets the height)."""
         from openpyxl.styles import Alignment
 
         ws = self.ws
-        cell = _put(ws, self.row, 1, text)
+        cell = xl.put(ws, self.row, 1, text)
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=6)
         self.row += 1
@@ -229,15 +107,15 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
 
     s.heading("Overall position")
     overall: list[tuple[str, Value, str | None]] = [
-        ("Coverage", _percent(result.coverage), PERCENT),
+        ("Coverage", xl.percent_or_mark(result.coverage), PERCENT),
         ("Exposure", result.exposure, PERCENT),
         ("Sub-practices answered", result.answered, "0"),
         ("Sub-practices in scope", result.total, "0"),
     ]
     if changes:
-        before = dt.date.fromisoformat(changes.before_date).isoformat()
+        before = changes.before_date.isoformat()
         overall += [
-            (f"Coverage on {before}", _percent(changes.scores.coverage_before), PERCENT),
+            (f"Coverage on {before}", xl.percent_or_mark(changes.scores.coverage_before), PERCENT),
             (f"Exposure on {before}", changes.scores.exposure_before, PERCENT),
         ]
     s.pairs(overall)
@@ -273,9 +151,9 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
     )
     first = s.row
     for p in context.practices:
-        row = [p.id, p.name, _percent(p.coverage), p.answered, p.total]
+        row = [p.id, p.name, xl.percent_or_mark(p.coverage), p.answered, p.total]
         if changes:
-            row.append(_percent(before_practice.get(p.id)))
+            row.append(xl.percent_or_mark(before_practice.get(p.id)))
         s.line(row, [None, None, PERCENT, "0", "0", PERCENT])
     ws.conditional_formatting.add(
         f"C{first}:C{s.row - 1}",
@@ -303,10 +181,10 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
     if changes:
         s.heading(f"What changed since the assessment of {changes.before_date}")
         s.header(["Change", "Sub-practices", "Count"])
-        for change, words in CHANGE_WORDS.items():
+        for change in Change:
             items = changes.of(change)
             if items:
-                s.line([words, ", ".join(i.id for i in items), len(items)])
+                s.line([change.label, ", ".join(i.id for i in items), len(items)])
         if not changes.items:
             s.paragraph("No answer changed.")
 
@@ -346,19 +224,19 @@ def _sub_practices(ws: Sheet, context: ReportContext) -> None:
             i.title,
             i.question if plain else ", ".join(i.csf_1_1),
             i.status_label,
-            _percent(i.credit),
+            xl.percent_or_mark(i.credit),
             i.owner,
             i.target_date,
             i.in_place_since,
             i.notes,
-            _text(i.evidence),
+            xl.joined(i.evidence),
             i.justification,
         ]
         for p in context.practices
         for i in p.items
     ]
     tiers = ", ".join([context.organization.tier, *context.organization.include_tiers])
-    _table(
+    xl.write_table(
         ws,
         "Sub-practices",
         f"One row per sub-practice in scope ({tiers}). Credit is what the status earns toward "
@@ -410,7 +288,7 @@ def _action_plan(ws: Sheet, context: ReportContext) -> None:
         ]
         for rank, a in enumerate(context.plan.actions, 1)
     ]
-    _table(
+    xl.write_table(
         ws,
         "Action plan",
         "Every gap, in the order to tackle it. Risk reduced: residual risk points removed once "
@@ -446,15 +324,15 @@ def _recognized(ws: Sheet, context: ReportContext) -> None:
                     p.standing.label,
                     i.id,
                     i.title,
-                    i.status.label if i.status else "Not answered",
+                    status_label(i.status),
                     i.in_place_since,
                     i.months_in_place,
                     "Yes" if i.twelve_months else "No",
-                    _text(i.evidence),
-                    _text(i.missing),
+                    xl.joined(i.evidence),
+                    xl.joined(i.missing),
                 ]
             )
-    _table(
+    xl.write_table(
         ws,
         "Recognized security practices",
         "Under Public Law 116-321, HHS considers whether recognized security practices such as "
@@ -466,7 +344,11 @@ def _recognized(ws: Sheet, context: ReportContext) -> None:
 
 
 def _linked(rollup: Rollup) -> list[Value]:
-    return [_percent(rollup.coverage), len(rollup.sub_practices), ", ".join(rollup.sub_practices)]
+    return [
+        xl.percent_or_mark(rollup.coverage),
+        len(rollup.sub_practices),
+        ", ".join(rollup.sub_practices),
+    ]
 
 
 def _csf(ws: Sheet, context: ReportContext) -> None:
@@ -491,7 +373,7 @@ def _csf(ws: Sheet, context: ReportContext) -> None:
         Column("Sub-practices", "count"),
         Column("Linked sub-practices", "long"),
     ]
-    _table(
+    xl.write_table(
         ws,
         "NIST Cybersecurity Framework 2.0",
         "Links to CSF 2.0 are derived from HICP's CSF 1.1 references through NIST's 1.1-to-2.0 "
@@ -510,7 +392,7 @@ def _hipaa(ws: Sheet, context: ReportContext) -> None:
         Column("Related sub-practices", "long"),
     ]
     rows = [[h.id, h.name, *_linked(h)] for h in context.crosswalk.hipaa]
-    _table(
+    xl.write_table(
         ws,
         "HIPAA Security Rule standards",
         "Standards the assessed sub-practices are related to. Related does not mean satisfied: "
@@ -535,10 +417,10 @@ def _cpgs(ws: Sheet, context: ReportContext) -> None:
         Column("Deciding sub-practices (credit)", "long"),
     ]
     rows = [
-        [g.id, g.tier.capitalize(), g.title, GOAL_WORDS[g.state], deciding(g.deciding)]
+        [g.id, g.tier.capitalize(), g.title, g.state.label, deciding(g.deciding)]
         for g in context.crosswalk.goals
     ]
-    _table(
+    xl.write_table(
         ws,
         "HHS Healthcare and Public Health Cybersecurity Performance Goals",
         "Essential and enhanced goals. The mapping from goals to HICP sub-practices is this "
@@ -561,14 +443,14 @@ def _changes(ws: Sheet, changes: Diff) -> None:
         [
             i.id,
             i.title,
-            CHANGE_WORDS[i.change],
-            i.before.label if i.before else "Not answered",
-            i.after.label if i.after else "Not answered",
+            i.change.label,
+            status_label(i.before),
+            status_label(i.after),
             ", ".join(f.replace("_", " ") for f in i.fields),
         ]
         for i in changes.items
     ]
-    _table(
+    xl.write_table(
         ws,
         "Changes",
         f"Answers that changed between the assessment of {changes.before_date} and the one of "
@@ -576,50 +458,6 @@ def _changes(ws: Sheet, changes: Diff) -> None:
         columns,
         rows,
     )
-
-
-LINE_HEIGHT = 15  # points per line of openpyxl's default 11-point Calibri
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines wrapped text takes in a column ``width`` characters wide (erring on more)."""
-    per_line = max(int(width * 1.2) - 2, 1)  # widths count "0"s; most letters are narrower
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
-def _fit_rows(ws: Sheet) -> None:
-    """Give rows with wrapped text their height: LibreOffice keeps one line on opening."""
-    from openpyxl.utils import get_column_letter
-
-    def width(column: int) -> float:
-        return float(ws.column_dimensions[get_column_letter(column)].width or 8.43)
-
-    spans = {
-        (r.min_row, r.min_col): sum(width(c) for c in range(r.min_col, r.max_col + 1))
-        for r in ws.merged_cells.ranges
-    }
-    for row in ws.iter_rows():
-        lines = 1
-        for cell in row:
-            if isinstance(cell.value, str) and cell.alignment.wrap_text:
-                span = spans.get((cell.row, cell.column)) or width(cell.column)
-                lines = max(lines, _lines(cell.value, span))
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
-
-
-def _pinned_zip(data: bytes, day: dt.date) -> bytes:
-    """Zip entries carry the time they were written; pin it so one context gives one file."""
-    stamp = (day.year, day.month, day.day, 0, 0, 0)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            target.writestr(entry, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def render(context: ReportContext) -> bytes:
@@ -642,7 +480,7 @@ def render(context: ReportContext) -> bytes:
     if context.changes is not None:
         _changes(wb.create_sheet("Changes"), context.changes)
     for ws in wb.worksheets:
-        _fit_rows(ws)
+        xl.fit_rows(ws)
 
     stamp = dt.datetime.combine(context.generated_on, dt.time())
     props = wb.properties
@@ -654,4 +492,4 @@ def render(context: ReportContext) -> bytes:
     # ExcelWriter, unlike openpyxl's save(), leaves the modified time as set above.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()
-    return _pinned_zip(buffer.getvalue(), context.generated_on)
+    return pin_timestamps(buffer.getvalue(), context.generated_on)
