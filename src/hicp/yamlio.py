@@ -138,6 +138,12 @@ def dumps_roundtrip(tree: Any) -> str:
     return buffer.getvalue()
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # reading the umask means setting it; restore it at once
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file.
 
@@ -153,8 +159,12 @@ def write_atomic(path: Path, content: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates the file private (0600); give it the target's permissions, or for a
+        # new file what the user's umask would give any file they create.
         if path.exists():
             tmp.chmod(path.stat().st_mode & 0o777)
+        else:
+            tmp.chmod(0o666 & ~_umask())
         tmp.replace(path)  # atomic rename over the target
     except BaseException:
         tmp.unlink(missing_ok=True)

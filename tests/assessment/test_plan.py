@@ -134,3 +134,13 @@ def test_each_reduction_equals_the_change_a_rescore_would_show(
     after = score(catalog, assessment, statuses={item: Status.IMPLEMENTED})
     removed = sum(t.residual for t in before.threats) - sum(t.residual for t in after.threats)
     assert gains[item] == pytest.approx(removed)
+
+
+def test_find_out_actions_are_in_the_first_phase_even_behind_a_prerequisite(
+    catalog: Catalog, make_assessment: MakeAssessment
+) -> None:
+    # 7.M.A depends on 5.M.A; with 5.M.A a large open gap, 7.M.A "not sure" is still checked now.
+    plan = build_plan(
+        catalog, make_assessment(Tier.MEDIUM, {"7.M.A": "unknown"}, default="not_implemented")
+    )
+    assert next(a for a in plan.actions if a.id == "7.M.A").phase == "30d"

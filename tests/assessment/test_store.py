@@ -233,3 +233,27 @@ def test_saved_dates_stay_plain_yaml_dates(clinic: Path, catalog: Catalog) -> No
     text = clinic.read_text()
     assert "in_place_since: 2024-03-01\n" in text
     assert "  date: 2026-11-01\n" in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("    status:", "    status: done", "not one of the allowed values: 'implemented'"),
+        ("    status:", "    status: partial\n    notes: ''", "must not be empty"),
+    ],
+)
+def test_field_errors_are_worded_for_people(
+    clinic: Path, catalog: Catalog, old: str, new: str, message: str
+) -> None:
+    _replace(clinic, old, new)
+    assert message in _error(clinic, catalog).problems[0].message
+
+
+def test_a_threat_rating_out_of_range_says_the_range(clinic: Path, catalog: Catalog) -> None:
+    _replace(clinic, "answers:\n", "threats:\n  T5: {likelihood: 7, reason: x}\nanswers:\n")
+    assert "must be 5 or less" in _error(clinic, catalog).problems[0].message
+
+
+def test_a_quoted_newer_schema_version_asks_for_an_upgrade(clinic: Path, catalog: Catalog) -> None:
+    _replace(clinic, "schema_version: 1", 'schema_version: "2"')
+    assert "upgrade hicp" in _error(clinic, catalog).summary

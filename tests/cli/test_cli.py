@@ -244,3 +244,67 @@ def test_report_refuses_to_overwrite_its_input(clinic: Path) -> None:
     code, _, err = hicp("report", str(clinic), "-o", str(clinic), "--format", "md")
     assert code == 2 and "input" in err
     assert clinic.read_text() == before
+
+
+def test_review_keeps_a_recorded_date_when_enter_is_pressed(clinic: Path, catalog: Catalog) -> None:
+    hicp("assess", str(clinic), input="y\n2023-04\nq\n")
+    hicp("assess", str(clinic), "--review", input="y\n\nq\n")
+    answer = load_assessment(clinic, catalog).assessment.answers["1.S.A"]
+    assert str(answer.in_place_since) == "2023-04-01"
+
+
+def test_a_refused_answer_is_explained_and_asked_again(clinic: Path, catalog: Catalog) -> None:
+    # The assessment is dated 2026-11-01: a later in-place date is refused, then corrected.
+    code, out, _ = hicp("assess", str(clinic), input="y\n2027-01\ny\n2025-01\nq\n")
+    assert code == 0
+    assert "Not saved: in_place_since is after the assessment date" in out
+    answer = load_assessment(clinic, catalog).assessment.answers["1.S.A"]
+    assert str(answer.in_place_since) == "2025-01-01"
+
+
+def test_end_of_input_at_a_follow_up_question_stops_cleanly(clinic: Path, catalog: Catalog) -> None:
+    code, out, _ = hicp("assess", str(clinic), input="n\nd\n")  # no justification typed
+    assert code == 0
+    answers = load_assessment(clinic, catalog).assessment.answers
+    assert answers["1.S.A"].status.value == "not_implemented"
+    assert answers["1.S.B"].status is None
+    assert "Resume with" in out
+
+
+def test_init_from_sizing_answers_records_the_profile(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "c.yaml"
+    code, out, _ = hicp("init", str(path), "--providers", "30", "--beds", "80")
+    assert code == 0 and "medium organization" in out
+    org = load_assessment(path, catalog).assessment.organization
+    assert org.tier.value == "medium"
+    assert (org.profile.providers, org.profile.beds) == (30, 80)
+
+
+def test_init_refuses_a_lower_included_tier_before_writing(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    code, _, err = hicp("init", str(path), "--size", "medium", "--include", "small")
+    assert code == 2 and "only add a higher tier" in err
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("breaks", [False, True])
+def test_validate_json_has_the_same_keys_for_good_and_bad_files(clinic: Path, breaks: bool) -> None:
+    if breaks:
+        clinic.write_text(clinic.read_text().replace("  tier: small", "  tier: tiny"))
+    _, out, _ = hicp("validate", str(clinic), "--format", "json")
+    assert set(json.loads(out)) == {
+        "schema",
+        "file",
+        "valid",
+        "in_scope",
+        "answered",
+        "warnings",
+        "summary",
+        "problems",
+    }
+
+
+@pytest.mark.parametrize("args", [["practices"], ["threats"], ["show", "7.M.D"], ["list"]])
+def test_every_catalog_json_document_names_its_catalog_version(args: list[str]) -> None:
+    _, out, _ = hicp("catalog", *args, "--format", "json")
+    assert json.loads(out)["catalog_version"]

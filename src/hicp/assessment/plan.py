@@ -178,10 +178,10 @@ def build_plan(
     used = [0] * len(method.phases)
     phase_of: dict[str, int] = {}
     for sid in ordered:
-        earliest = max((phase_of[d] for d in open_deps[sid]), default=0)
-        if kind[sid] is ActionKind.FIND_OUT:
-            phase_of[sid] = earliest
+        if kind[sid] is ActionKind.FIND_OUT:  # checking needs nothing else in place first
+            phase_of[sid] = 0
             continue
+        earliest = max((phase_of[d] for d in open_deps[sid]), default=0)
         for index in range(earliest, len(capacities)):
             cap = capacities[index]
             if cap is None or used[index] + points[sid] <= cap:

@@ -38,6 +38,11 @@ _FRIENDLY = {
     "int_parsing": "expected a whole number",
     "int_type": "expected a whole number",
     "string_type": "expected text",
+    "string_too_short": "must not be empty; write something or remove the line",
+    "enum": "not one of the allowed values: {expected}",
+    "less_than_equal": "must be {le} or less",
+    "greater_than_equal": "must be {ge} or more",
+    "bool_parsing": "expected true or false",
 }
 
 
@@ -57,7 +62,7 @@ def _friendly(err: Mapping[str, Any]) -> str:
     loc = err["loc"]
     template = _FRIENDLY.get(err["type"])
     if template:
-        return template.format(name=loc[-1] if loc else "")
+        return template.format(name=loc[-1] if loc else "", **err.get("ctx", {}))
     if loc and loc[-1] == "[key]":
         if loc[0] == "answers":
             return "not a sub-practice ID; IDs look like 7.M.D (practice.tier.letter)"
@@ -156,6 +161,8 @@ def parse(text: str, path: Path, catalog: Catalog) -> Loaded:
             ],
         )
     version = data.get("schema_version")
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
     if isinstance(version, int) and version > SCHEMA_VERSION:
         raise AssessmentError(
             f"{path}: written by a newer hicp (schema_version {version}; this hicp reads "

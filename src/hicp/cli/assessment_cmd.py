@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from hicp.cli import size_cmd
 from hicp.cli.output import (
     Audience,
     Format,
@@ -44,7 +45,12 @@ def bar(value: float | None, width: int = 10) -> str:
 
 def init(
     path: Path = FILE,
-    size: str = typer.Option(..., "--size", "-s", help="small, medium or large (see `hicp size`)."),
+    size: str | None = typer.Option(
+        None,
+        "--size",
+        "-s",
+        help="small, medium or large; or leave it out and answer the sizing options below.",
+    ),
     name: str | None = typer.Option(
         None, "--name", "-n", help="Organization name (default: from the file name)."
     ),
@@ -55,23 +61,59 @@ def init(
     date: str | None = typer.Option(
         None, "--date", help="Assessment date, YYYY-MM-DD (default: today)."
     ),
+    providers: int | None = size_cmd.PROVIDERS,
+    beds: int | None = size_cmd.BEDS,
+    it_staff: str | None = size_cmd.IT_STAFF,
+    it_assets: int | None = size_cmd.IT_ASSETS,
+    security_budget: str | None = size_cmd.SECURITY_BUDGET,
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Create an assessment file listing every sub-practice that applies, each unanswered."""
+    """Create an assessment file listing every sub-practice that applies, each unanswered.
+
+    Sizing answers given here are kept in the file's profile; without --size they decide the
+    tier the way `hicp size` does.
+    """
+    from hicp.assessment.sizing import classify
     from hicp.assessment.store import create_assessment, new_assessment_text
     from hicp.catalog import Tier, default_catalog
     from hicp.errors import AssessmentError
 
+    catalog = default_catalog()
+    profile = {
+        key: value
+        for key, value in {
+            "providers": providers,
+            "beds": beds,
+            "it_staff": it_staff,
+            "it_assets": it_assets,
+            "security_budget": security_budget,
+        }.items()
+        if value is not None
+    }
+    sized = classify(catalog.sizing, profile) if profile else None
     try:
-        tier = Tier(size.lower())
         extra = tuple(Tier(t.lower()) for t in include)
+        if size is not None:
+            tier = Tier(size.lower())
+        elif sized is not None:
+            tier = sized.tier
+        else:
+            raise AssessmentError(
+                "give --size small|medium|large, or sizing answers such as --providers 4 "
+                "(`hicp size` explains them)"
+            )
     except ValueError:
         raise AssessmentError("--size and --include take small, medium or large") from None
+    lower = [t.value for t in extra if t.rank <= tier.rank]
+    if lower:
+        raise AssessmentError(
+            f"--include {', '.join(lower)}: a {tier.value} organization may only add a higher "
+            "tier's sub-practices"
+        )
     try:
         when = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError:
         raise AssessmentError(f"--date {date!r}: write it as YYYY-MM-DD") from None
-    catalog = default_catalog()
     text = new_assessment_text(
         catalog,
         name=name or path.stem.replace("-", " ").replace("_", " ").title(),
@@ -79,9 +121,16 @@ def init(
         include_tiers=extra,
         date=when,
         assessor=assessor,
+        profile=profile,
     )
     loaded = create_assessment(path, text, catalog, overwrite=force)
     count = len(catalog.in_scope(tier, extra))
+    if sized is not None and size is None:
+        typer.echo(f"Sizing answers point to a {tier.value} organization (see `hicp size`).")
+    elif sized is not None and sized.tier is not tier:
+        typer.echo(
+            f"Note: the sizing answers point to {sized.tier.value}; using --size {tier.value}."
+        )
     typer.echo(
         f"Created {path}: {count} questions for a {tier.value} organization "
         f"({loaded.assessment.organization.name})."
@@ -280,7 +329,7 @@ def plan_cmd(
         )
     headers = ["#", "When", "ID", "Action", "Reduces", "Risk reduced", "Effort", "Owner", "Due"]
     rows = _plan_rows(catalog, plan, phase)
-    first = plan.top(top)
+    first = tuple(a for a in plan.top(len(plan.actions)) if not phase or a.phase == phase)[:top]
     org = loaded.assessment.organization
     title = f"Action plan for {org.name} ({len(plan.actions)} actions)"
 
@@ -340,6 +389,9 @@ def validate(path: Path = FILE, fmt: Format = FORMAT) -> None:
                 {
                     "file": str(path),
                     "valid": False,
+                    "in_scope": None,
+                    "answered": None,
+                    "warnings": [],
                     "summary": exc.summary,
                     "problems": [
                         {"message": p.message, "line": p.line, "where": p.where}
@@ -364,6 +416,7 @@ def validate(path: Path = FILE, fmt: Format = FORMAT) -> None:
             "in_scope": len(scope),
             "answered": answered,
             "warnings": list(loaded.warnings),
+            "summary": message,
             "problems": [],
         },
         markdown=lambda: message,

@@ -217,13 +217,14 @@ def threats(fmt: Format = FORMAT) -> None:
         fmt,
         kind="catalog.threats",
         data=lambda: {
+            "catalog_version": catalog.version,
             "threats": [
                 {
                     **t.model_dump(mode="json", exclude_none=True),
                     "mitigated_by": [p.id for p in catalog.practices_mitigating(t.id)],
                 }
                 for t in catalog.threats.values()
-            ]
+            ],
         },
         markdown=lambda: "## HICP threats\n\n" + md_table(headers, rows),
         rich=lambda: [
@@ -257,6 +258,7 @@ def practices(fmt: Format = FORMAT) -> None:
         fmt,
         kind="catalog.practices",
         data=lambda: {
+            "catalog_version": catalog.version,
             "known_gaps": list(catalog.info.known_gaps),
             "practices": [
                 {
@@ -318,7 +320,7 @@ def _show_sub_practice(catalog: Catalog, sp: SubPractice, fmt: Format) -> None:
     emit(
         fmt,
         kind="catalog.sub_practice",
-        data=lambda: data,
+        data=lambda: {"catalog_version": catalog.version, **data},
         markdown=lambda: (
             f"## {sp.id} {sp.title}\n\n"
             + "\n".join(f"- **{name}:** {value}" for name, value in fields)

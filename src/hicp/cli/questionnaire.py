@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from hicp.cli.output import Audience
+from hicp.cli.output import Audience, load_assessment_file
 
 if TYPE_CHECKING:
+    from hicp.assessment.models import Answer
     from hicp.catalog import Catalog, SubPractice
 
 # key: (status value or action, what the person sees)
@@ -30,6 +31,7 @@ CHOICES: dict[str, tuple[str, str]] = {
 }
 IN_PLACE = {"implemented", "partial"}
 ANSWER_KEYS = ("y", "p", "l", "n", "s", "d")
+ANSWERS = {CHOICES[k][0] for k in ANSWER_KEYS}
 
 
 def _say(text: str, **style: Any) -> None:
@@ -93,21 +95,26 @@ def _prompt_choice() -> str:
         typer.echo(f"Type one of: {' '.join(CHOICES)}")
 
 
-def _changes_for(status: str, sp_id: str) -> dict[str, Any]:
+def _changes_for(status: str, current: Answer) -> dict[str, Any]:
+    """Ask the follow-up questions an answer needs; Enter keeps what is already recorded."""
     changes: dict[str, Any] = {"status": status}
     if status == "not_applicable":
         changes["justification"] = (
             typer.prompt(
                 "Why does this not apply? (one sentence, kept as your justification)",
+                default=current.justification or "",
+                show_default=bool(current.justification),
             ).strip()
             or None
         )
     if status in IN_PLACE:
+        known = current.in_place_since
+        hint = f"Enter keeps {known.isoformat()}" if known else "or Enter to skip"
         changes["in_place_since"] = typer.prompt(
-            "Since when has this been in place? (YYYY-MM, or Enter to skip)",
+            f"Since when has this been in place? (YYYY-MM, {hint})",
             default="",
             show_default=False,
-            value_proc=_parse_since,
+            value_proc=lambda raw: _parse_since(raw) or known,
         )
     else:
         changes["in_place_since"] = None
@@ -133,15 +140,14 @@ def assess(
 ) -> None:
     """Answer the questions one at a time. Every answer is saved at once; run it again to resume.
 
-    Unanswered questions come first; skipped ones stay unanswered for next time.
+    Only unanswered questions are asked (all of them with --review); skipped ones stay
+    unanswered for next time.
     """
     from hicp.assessment.models import STATUS_LABELS, Status
-    from hicp.assessment.store import load_assessment, record_answer
-    from hicp.catalog import default_catalog
-    from hicp.errors import NotFoundError
+    from hicp.assessment.store import record_answer
+    from hicp.errors import AssessmentError, NotFoundError
 
-    catalog = default_catalog()
-    loaded = load_assessment(path, catalog)
+    catalog, loaded = load_assessment_file(path)
     org = loaded.assessment.organization
     scope = list(catalog.in_scope(org.tier, org.include_tiers))
     if practice:
@@ -184,7 +190,9 @@ def assess(
         )
         try:
             action = CHOICES[_prompt_choice()][0]
-        except typer.Abort:  # end of input or Ctrl-D: everything so far is already saved
+            changes = _changes_for(action, a.answer(sp.id)) if action in ANSWERS else {}
+        except typer.Abort:  # end of input, Ctrl-D or Ctrl-C: earlier answers are saved
+            typer.echo("")
             action = "quit"
         detail = False
         if action == "quit":
@@ -199,7 +207,13 @@ def assess(
             skipped += 1
             index += 1
             continue
-        loaded = record_answer(path, sp.id, _changes_for(action, sp.id), catalog)
+        try:
+            loaded = record_answer(path, sp.id, changes, catalog)
+        except AssessmentError as exc:  # e.g. a date after the assessment date: ask again
+            reasons = [problem.message for problem in exc.problems] or [exc.summary]
+            for reason in reasons:
+                typer.secho(f"Not saved: {reason}", fg="red")
+            continue
         typer.secho(f"Saved: {STATUS_LABELS[Status(action)]}.", fg="green")
         index += 1
 

@@ -34,16 +34,22 @@ def _ask(sizing: Sizing) -> dict[str, int | str | None]:
     return answers
 
 
+# Shared with `hicp init`, which records the same answers in the assessment's profile.
+PROVIDERS = typer.Option(None, "--providers", min=0, help="Doctors and other licensed providers.")
+BEDS = typer.Option(None, "--beds", min=0, help="Acute and post-acute inpatient beds (0 if none).")
+IT_STAFF = typer.Option(None, "--it-staff", help="none | it_team | security_team")
+IT_ASSETS = typer.Option(
+    None, "--it-assets", min=0, help="Computers, servers, phones, tablets and network devices."
+)
+SECURITY_BUDGET = typer.Option(None, "--security-budget", help="none | within_it | separate")
+
+
 def size(
-    providers: int | None = typer.Option(None, min=0, help="Doctors and other licensed providers."),
-    beds: int | None = typer.Option(
-        None, min=0, help="Acute and post-acute inpatient beds (0 if none)."
-    ),
-    it_staff: str | None = typer.Option(None, help="none | it_team | security_team"),
-    it_assets: int | None = typer.Option(
-        None, min=0, help="Computers, servers, phones, tablets and network devices."
-    ),
-    security_budget: str | None = typer.Option(None, help="none | within_it | separate"),
+    providers: int | None = PROVIDERS,
+    beds: int | None = BEDS,
+    it_staff: str | None = IT_STAFF,
+    it_assets: int | None = IT_ASSETS,
+    security_budget: str | None = SECURITY_BUDGET,
     fmt: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Tell whether HICP treats the organization as small, medium or large, with the reasons.
