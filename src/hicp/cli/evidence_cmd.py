@@ -77,7 +77,7 @@ def import_(
 
     load_assessment_file(assessment)  # a broken or missing assessment is reported first
     fields = _mapping(mapping)
-    chosen = [(f, importer(kind) if kind else detect(f)) for f in files]
+    chosen = [(f, importer(kind, fields) if kind else detect(f, fields)) for f in files]
     store_path = evidence_path(assessment)
     with (
         EvidenceStore(store_path) as store,
@@ -91,8 +91,6 @@ def import_(
         ) as progress,
     ):
         for file, found in chosen:
-            if fields:
-                found = found.with_mapping(fields) if hasattr(found, "with_mapping") else found
             task = progress.add_task(f"{file.name} ({found.name})", total=file.stat().st_size)
 
             def advance(done: int, task: TaskID = task) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib import import_module
 from pathlib import Path
 from typing import Protocol
@@ -38,15 +38,27 @@ REGISTRY = {
 }
 
 
-def importer(name: str) -> Importer:
+def takes_mapping(found: Importer) -> bool:
+    """Importers of tables (inventory, identity) accept a column mapping: field -> header."""
+    return hasattr(found, "mapping")
+
+
+def importer(name: str, mapping: Mapping[str, str] | None = None) -> Importer:
+    """The registered importer ``name``, configured with a column mapping when one is given."""
     if name not in REGISTRY:
         raise ImportError_(f"--kind {name!r}: use one of {', '.join(REGISTRY)}")
     found: Importer = import_module(REGISTRY[name]).IMPORTER
+    if mapping:
+        if not takes_mapping(found):
+            raise ImportError_(f"--map applies to inventory and identity files, not to {name}")
+        configured: Importer = type(found)(mapping=dict(mapping))  # type: ignore[call-arg]
+        return configured
     return found
 
 
-def detect(path: Path) -> Importer:
-    """The importer for a file, from its content (its name only breaks ties)."""
+def detect(path: Path, mapping: Mapping[str, str] | None = None) -> Importer:
+    """The importer for a file, from its content. With a mapping, only table importers are
+    tried, configured with it, so a file whose headers only the mapping explains is found."""
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
@@ -54,6 +66,10 @@ def detect(path: Path) -> Importer:
         raise ImportError_(f"{path}: cannot read ({exc.strerror})") from None
     for name in REGISTRY:
         candidate = importer(name)
+        if mapping:
+            if not takes_mapping(candidate):
+                continue
+            candidate = importer(name, mapping)
         if candidate.sniff(head, path):
             return candidate
     raise ImportError_(

@@ -1,0 +1,40 @@
+"""The hardened XML reader: entity declarations anywhere in the prolog are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hicp.errors import ImportError_
+from hicp.evidence import xmlsafe
+
+
+def test_an_entity_declaration_hidden_after_a_long_comment_is_refused(tmp_path: Path) -> None:
+    padding = "<!-- " + "x" * 200_000 + " -->"
+    path = tmp_path / "padded.xml"
+    path.write_text(f'<?xml version="1.0"?>{padding}<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>')
+    with pytest.raises(ImportError_, match="declares XML entities"):
+        list(xmlsafe.iterparse(path, ("r",)))
+
+
+def test_a_commented_out_tag_does_not_end_the_prolog_check(tmp_path: Path) -> None:
+    path = tmp_path / "tricky.xml"
+    path.write_text('<?xml version="1.0"?><!-- <r> --><!DOCTYPE r [<!ENTITY a "b">]><r/>')
+    with pytest.raises(ImportError_, match="declares XML entities"):
+        list(xmlsafe.iterparse(path, ("r",)))
+
+
+def test_wrong_encoding_is_explained_in_plain_words(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.xml"
+    path.write_bytes('<?xml version="1.0" encoding="UTF-8"?><r>Cl\xednica</r>'.encode("latin-1"))
+    with pytest.raises(ImportError_) as info:
+        list(xmlsafe.iterparse(path, ("r",)))
+    assert "export the report again as UTF-8" in info.value.problems[0].message
+
+
+def test_discarded_elements_are_not_yielded(tmp_path: Path) -> None:
+    path = tmp_path / "d.xml"
+    path.write_text("<r><keep>1</keep><detail>x</detail><keep>2</keep></r>")
+    kept = [e.text for e in xmlsafe.iterparse(path, ("keep",), discard=("detail",))]
+    assert kept == ["1", "2"]
