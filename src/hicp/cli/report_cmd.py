@@ -72,6 +72,8 @@ def report(
 ) -> None:
     """Write a report: executive summary, practices, plan, 12-month evidence, crosswalks."""
     from hicp.errors import ReportError
+    from hicp.evidence.evaluate import evaluate_file
+    from hicp.evidence.store import evidence_path
     from hicp.reports import format_for, render
     from hicp.reports.context import Audience, build_context
 
@@ -83,7 +85,8 @@ def report(
         raise ReportError("--audience takes clinic or it") from None
     catalog, assessment = _load(path)
     before = _load(previous)[1] if previous else None
-    context = build_context(catalog, assessment, previous=before, audience=who)
+    evidence = evaluate_file(catalog, assessment, evidence_path(path))
+    context = build_context(catalog, assessment, previous=before, audience=who, evidence=evidence)
     with err_console().status(f"Rendering {kind.upper()}…"):
         data = render(kind, context)
     _write(output, data)

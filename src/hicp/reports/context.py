@@ -15,6 +15,7 @@ from hicp.assessment.models import Assessment, Status
 from hicp.assessment.plan import Action, Plan, build_plan
 from hicp.assessment.scoring import ScoreResult, score
 from hicp.catalog import Catalog
+from hicp.evidence.evaluate import EvidenceReport
 from hicp.reports.crosswalk import Crosswalk, crosswalk
 from hicp.reports.diff import Diff, diff_assessments
 from hicp.reports.recognized import PracticeStanding, recognized_practices
@@ -65,6 +66,10 @@ class ItemRow(_Frozen):
     notes: str | None
     evidence: tuple[str, ...]
     justification: str | None
+    # What imported tool evidence says about this item, when any rule speaks to it.
+    evidence_supports: Status | None = None
+    evidence_conflict: str | None = None  # the answer claims more than the evidence supports
+    evidence_note: str | None = None  # the evidence shows more than the answer claims
 
 
 class PracticeSection(_Frozen):
@@ -92,6 +97,25 @@ class HeatCell(_Frozen):
     residual_share: float | None
 
 
+class EvidenceRule(_Frozen):
+    """One evidence rule's result, as a report shows it (drill-down rows stay in the store)."""
+
+    id: str
+    title: str
+    sub_practices: tuple[str, ...]
+    total: int
+    bad: int
+    share: float
+    supports: Status
+    explanation: str
+
+
+class EvidenceSummary(_Frozen):
+    imports: tuple[str, ...]  # "kind: file name (records)"
+    rules: tuple[EvidenceRule, ...]
+    conflicts: int
+
+
 class ReportContext(_Frozen):
     audience: Audience
     generated_on: dt.date
@@ -105,6 +129,7 @@ class ReportContext(_Frozen):
     recognized: tuple[PracticeStanding, ...]
     crosswalk: Crosswalk
     changes: Diff | None
+    evidence: EvidenceSummary | None
     known_gaps: tuple[str, ...]
 
     @property
@@ -135,8 +160,12 @@ def _heatmap(result: ScoreResult) -> tuple[HeatCell, ...]:
 
 
 def _sections(
-    catalog: Catalog, assessment: Assessment, result: ScoreResult
+    catalog: Catalog,
+    assessment: Assessment,
+    result: ScoreResult,
+    evidence: EvidenceReport | None,
 ) -> tuple[PracticeSection, ...]:
+    by_item = {e.id: e for e in evidence.sub_practices} if evidence else {}
     sections = []
     for p in result.practices:
         if not p.total:
@@ -163,6 +192,9 @@ def _sections(
                     notes=answer.notes,
                     evidence=answer.evidence,
                     justification=answer.justification,
+                    evidence_supports=by_item[item.id].supports if item.id in by_item else None,
+                    evidence_conflict=by_item[item.id].conflict if item.id in by_item else None,
+                    evidence_note=by_item[item.id].note if item.id in by_item else None,
                 )
             )
         sections.append(
@@ -187,7 +219,9 @@ def build_context(
     previous: Assessment | None = None,
     audience: Audience = Audience.CLINIC,
     generated_on: dt.date | None = None,
+    evidence: EvidenceReport | None = None,
 ) -> ReportContext:
+    """Everything a report shows. ``evidence`` is the evaluation of imported tool evidence."""
     result = score(catalog, assessment)
     plan = build_plan(catalog, assessment, result=result)
     org = assessment.organization
@@ -210,12 +244,37 @@ def build_context(
         score=result,
         plan=plan,
         top_actions=plan.top(TOP_ACTIONS),
-        practices=_sections(catalog, assessment, result),
+        practices=_sections(catalog, assessment, result, evidence),
         heatmap=_heatmap(result),
         recognized=recognized_practices(catalog, assessment),
         crosswalk=crosswalk(catalog, result),
         changes=diff_assessments(catalog, previous, assessment, after_score=result)
         if previous is not None
         else None,
+        evidence=_evidence_summary(evidence),
         known_gaps=catalog.info.known_gaps,
+    )
+
+
+def _evidence_summary(evidence: EvidenceReport | None) -> EvidenceSummary | None:
+    if evidence is None:
+        return None
+    return EvidenceSummary(
+        imports=tuple(
+            f"{i.kind}: {i.file_name} ({i.records:,} records)" for i in evidence.inventory.imports
+        ),
+        rules=tuple(
+            EvidenceRule(
+                id=r.id,
+                title=r.title,
+                sub_practices=r.sub_practices,
+                total=r.total,
+                bad=r.bad,
+                share=r.share,
+                supports=r.supports,
+                explanation=r.explanation,
+            )
+            for r in evidence.rules
+        ),
+        conflicts=len(evidence.conflicts),
     )
