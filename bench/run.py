@@ -3,6 +3,7 @@
 - CLI start-up: `hicp --help` against `python -c pass` (the interpreter's own start-up).
 - Catalog: load + validate + cross-check against parsing the same YAML files alone.
 - Engine: scoring + planning the large example against loading (parse + validate) that file.
+- Reports: rendering each format for the large example against scoring + planning it.
 
 Ratios, not seconds, are what to compare between runs and machines.
 Run with `make bench`.
@@ -70,6 +71,18 @@ def main() -> None:
         lambda: build_plan(catalog, loaded.assessment, result=score(catalog, loaded.assessment)), 30
     )
     row("score + plan (large example)", engine, "load the large example", load_large)
+
+    # Reports: each format's render time beside the time to score and plan the same example.
+    from hicp.reports import RENDERERS, render
+    from hicp.reports.context import build_context
+
+    context = build_context(catalog, loaded.assessment)
+    print()
+    for fmt in RENDERERS:
+        render(fmt, context)  # first call imports the renderer; time the steady state
+        repeat = 3 if fmt == "pdf" else 10
+        seconds = median_seconds(lambda fmt=fmt: render(fmt, context), repeat)
+        row(f"render {fmt} (large example)", seconds, "score + plan", engine)
 
 
 if __name__ == "__main__":
