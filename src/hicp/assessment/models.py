@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -89,11 +90,43 @@ class Profile(Frozen):
     security_budget: Text | None = None
 
 
+class Contact(Frozen):
+    """Who to call for one role in an incident; used to fill in generated documents."""
+
+    name: Text | None = None
+    phone: Text | None = None
+    email: Text | None = None
+
+
+# Roles an incident-response plan needs, with the words documents use for them.
+CONTACT_ROLES = {
+    "incident_lead": "Incident lead",
+    "executive": "Senior leader who decides",
+    "it_support": "IT support (staff or company)",
+    "privacy_officer": "Privacy officer",
+    "security_officer": "Security officer",
+    "legal": "Legal counsel",
+    "cyber_insurance": "Cyber insurance claims line",
+    "communications": "Communications lead",
+}
+
+
 class Organization(Frozen):
     name: Text
     tier: Tier
     include_tiers: tuple[Tier, ...] = ()  # opt in to a higher tier's sub-practices
     profile: Profile = Profile()
+    contacts: dict[str, Contact] = Field(default_factory=dict)
+
+    @field_validator("contacts")
+    @classmethod
+    def _known_roles(cls, value: dict[str, Contact]) -> dict[str, Contact]:
+        unknown = sorted(set(value) - set(CONTACT_ROLES))
+        if unknown:
+            raise ValueError(
+                f"unknown contact role {', '.join(unknown)}; use: {', '.join(CONTACT_ROLES)}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _higher_tiers_only(self) -> Organization:

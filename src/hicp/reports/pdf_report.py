@@ -37,9 +37,15 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ReportError(f"the PDF renderer does not load external resources ({url})")
 
 
-def render(context: ReportContext) -> bytes:
+def html_to_pdf(html: str) -> bytes:
+    """Lay out self-contained HTML on Letter pages; an element of class ``org`` inside
+    ``.masthead`` names the organization in the footer."""
     import weasyprint  # slow to import (about a second); only the PDF format needs it
 
-    document = weasyprint.HTML(string=report_html(context), url_fetcher=_no_fetch)
+    document = weasyprint.HTML(string=html, url_fetcher=_no_fetch)
     pdf: bytes = document.write_pdf(stylesheets=[weasyprint.CSS(string=PAGE_CSS)])
     return pdf
+
+
+def render(context: ReportContext) -> bytes:
+    return html_to_pdf(report_html(context))
