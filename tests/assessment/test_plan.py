@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -144,3 +146,13 @@ def test_find_out_actions_are_in_the_first_phase_even_behind_a_prerequisite(
         catalog, make_assessment(Tier.MEDIUM, {"7.M.A": "unknown"}, default="not_implemented")
     )
     assert next(a for a in plan.actions if a.id == "7.M.A").phase == "30d"
+
+
+def test_an_organizations_own_target_date_places_the_action(catalog: Catalog) -> None:
+    data = assessment_data(catalog, Tier.SMALL, default="implemented")
+    data["answers"]["8.S.A"] = {
+        "status": "not_implemented",
+        "target_date": dt.date(2027, 6, 30),
+    }  # ~8 months after 2026-11-01
+    plan = build_plan(catalog, Assessment.model_validate(data))
+    assert [(a.id, a.phase) for a in plan.actions] == [("8.S.A", "1y")]

@@ -23,6 +23,7 @@ class _Frozen(BaseModel):
 class Phase(_Frozen):
     key: str
     label: str
+    within_days: Annotated[int, Field(ge=1)] | None = None  # None: the last phase, open-ended
     capacity: dict[Tier, Annotated[int, Field(ge=1)]] | None = None  # None: takes the rest
 
 
@@ -40,6 +41,8 @@ class Method(_Frozen):
             raise ValueError("status_credit.implemented must be 1.0")
         if set(self.effort_points) != set(Effort):
             raise ValueError("effort_points must give points for every effort tier")
+        if any(p.within_days is None for p in self.phases[:-1]):
+            raise ValueError("every phase but the last needs within_days")
         if not self.phases or self.phases[-1].capacity is not None:
             raise ValueError("the last phase must have no capacity: it takes what is left")
         if any(p.capacity is None or set(p.capacity) != set(Tier) for p in self.phases[:-1]):

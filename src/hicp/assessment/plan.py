@@ -11,7 +11,8 @@ Rules (docs/scoring.md):
 - Unanswered and "not sure" items become "find out" actions in the first phase: an afternoon's
   check that does not use the phase's capacity.
 - Phases are filled first-fit in priority order up to each phase's capacity for the
-  organization's size; an action never lands in an earlier phase than a prerequisite.
+  organization's size; an action never lands in an earlier phase than a prerequisite, nor
+  earlier than the phase holding a target date the organization set for it.
 - A quick win is an action of hours or days that is free or low cost.
 """
 
@@ -174,6 +175,19 @@ def build_plan(
                 heapq.heappush(ready, rank_key(dep))
 
     tier = assessment.organization.tier
+    assessed = assessment.assessment.date
+
+    def _dated_phase(sid: str) -> int:
+        """The phase holding the organization's own target date (0 when it set none)."""
+        target = assessment.answer(sid).target_date
+        if target is None:
+            return 0
+        days = (target - assessed).days
+        for index, phase in enumerate(method.phases):
+            if phase.within_days is None or days <= phase.within_days:
+                return index
+        return len(method.phases) - 1
+
     capacities = [p.capacity[tier] if p.capacity else None for p in method.phases]
     used = [0] * len(method.phases)
     phase_of: dict[str, int] = {}
@@ -181,7 +195,7 @@ def build_plan(
         if kind[sid] is ActionKind.FIND_OUT:  # checking needs nothing else in place first
             phase_of[sid] = 0
             continue
-        earliest = max((phase_of[d] for d in open_deps[sid]), default=0)
+        earliest = max([*(phase_of[d] for d in open_deps[sid]), _dated_phase(sid)])
         for index in range(earliest, len(capacities)):
             cap = capacities[index]
             if cap is None or used[index] + points[sid] <= cap:

@@ -265,7 +265,14 @@ def _plain(value: Any) -> Any:
 def record_answer(
     path: Path, sub_practice_id: str, changes: Mapping[str, Any], catalog: Catalog
 ) -> Loaded:
-    """Set fields of one answer (a value of None removes the field) and save atomically.
+    """Set fields of one answer (a value of None removes the field) and save atomically."""
+    return record_answers(path, {sub_practice_id: changes}, catalog)
+
+
+def record_answers(
+    path: Path, changes: Mapping[str, Mapping[str, Any]], catalog: Catalog
+) -> Loaded:
+    """Set fields of several answers in one atomic write (a value of None removes the field).
 
     The whole document is validated after the change and before the write, so a bad value is
     refused with the same message ``hicp validate`` would give, and the file stays as it was.
@@ -276,18 +283,19 @@ def record_answer(
     answers = tree.get("answers")
     if answers is None:
         answers = tree["answers"] = CommentedMap()
-    entry = answers.get(sub_practice_id)
-    if not isinstance(entry, CommentedMap):
-        entry = CommentedMap()
-        answers[sub_practice_id] = entry
-    for key, value in changes.items():
-        if value is None or value == ():
-            if key == "status":
-                entry[key] = None  # keep the key so the file still lists the question
+    for sub_practice_id, fields in changes.items():
+        entry = answers.get(sub_practice_id)
+        if not isinstance(entry, CommentedMap):
+            entry = CommentedMap()
+            answers[sub_practice_id] = entry
+        for key, value in fields.items():
+            if value is None or value == ():
+                if key == "status":
+                    entry[key] = None  # keep the key so the file still lists the question
+                else:
+                    entry.pop(key, None)
             else:
-                entry.pop(key, None)
-        else:
-            entry[key] = _plain(value)
+                entry[key] = _plain(value)
     new_text = yamlio.dumps_roundtrip(tree)
     try:
         loaded = parse(new_text, path, catalog)

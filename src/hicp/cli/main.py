@@ -61,6 +61,7 @@ def _register() -> None:
     from hicp.cli import (
         assessment_cmd,
         catalog_cmd,
+        docs_cmd,
         evidence_cmd,
         questionnaire,
         report_cmd,
@@ -69,6 +70,7 @@ def _register() -> None:
 
     app.add_typer(catalog_cmd.app, name="catalog")
     app.add_typer(evidence_cmd.app, name="evidence")
+    app.add_typer(docs_cmd.app, name="docs")
     app.command("size")(size_cmd.size)
     app.command("init")(assessment_cmd.init)
     app.command("assess")(questionnaire.assess)

@@ -1,0 +1,1 @@
+"""Documents from the resources-and-templates volume, tailored to the organization."""
