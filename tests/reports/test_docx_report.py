@@ -19,9 +19,17 @@ from hicp.assessment.models import Assessment, Status
 from hicp.assessment.store import load_assessment
 from hicp.catalog import Tier, default_catalog
 from hicp.reports.context import ReportContext, build_context
-from hicp.reports.docx_report import PRACTICE_HEADERS, render
+from hicp.reports.docx_report import CONFLICT, EVIDENCE_HEADERS, PRACTICE_HEADERS, render
+from hicp.reports.markdown_report import evidence_sentence
+from hicp.reports.wording import pct
 from tests.conftest import EXAMPLES
-from tests.reports.conftest import EXAMPLE_NAMES, GENERATED_ON, example_context
+from tests.reports.conftest import (
+    EVIDENCE_CONFLICTS,
+    EVIDENCE_NOTES,
+    EXAMPLE_NAMES,
+    GENERATED_ON,
+    example_context,
+)
 
 SECTIONS = [
     "Executive summary",
@@ -199,3 +207,84 @@ def test_changes_section_appears_only_with_a_previous_assessment() -> None:
 def test_same_context_gives_the_same_bytes() -> None:
     context = example_context("small-clinic")
     assert render(context) == render(context)
+
+
+# Imported tool evidence -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evidence_document(evidence_context: ReportContext) -> Document:
+    return docx.Document(io.BytesIO(render(evidence_context)))
+
+
+def _notes_by_item(doc: Document) -> dict[str, list[Paragraph]]:
+    """The paragraphs of each sub-practice's "Notes and evidence" cell."""
+    return {
+        row.cells[0].text: row.cells[5].paragraphs
+        for table in _tables_headed(doc, PRACTICE_HEADERS)
+        for row in table.rows[1:]
+    }
+
+
+def test_the_summary_says_how_many_answers_the_tool_evidence_contradicts(
+    evidence_document: Document,
+) -> None:
+    texts = [b.text for b in _section(evidence_document, SECTIONS[0]) if isinstance(b, Paragraph)]
+    assert (
+        "Conflicts: 3 answers are contradicted by the evidence imported from your tools; "
+        "see “Practice by practice”."
+    ) in texts
+
+
+def test_a_conflict_opens_its_items_notes_under_a_bold_label(
+    evidence_context: ReportContext, evidence_document: Document
+) -> None:
+    notes = _notes_by_item(evidence_document)
+    items = {i.id: i for p in evidence_context.practices for i in p.items}
+    for sid, paragraphs in notes.items():
+        if sid in EVIDENCE_CONFLICTS:
+            label, text = paragraphs[:2]
+            assert label.text == CONFLICT and all(run.bold for run in label.runs)
+            assert text.text == evidence_sentence(items[sid].evidence_conflict or "")
+        else:
+            assert not any("Conflict" in p.text for p in paragraphs), sid
+    assert "3 of 10 workstations and servers have no endpoint-protection agent" in (
+        notes["2.M.A"][1].text
+    )
+    for sid in EVIDENCE_NOTES:
+        note = evidence_sentence(items[sid].evidence_note or "")
+        assert notes[sid][0].text == f"Evidence from your tools: {note}"
+
+
+def test_the_evidence_subsection_ends_practice_by_practice_with_every_rule(
+    evidence_context: ReportContext, evidence_document: Document
+) -> None:
+    assert evidence_context.evidence is not None
+    assert _headings(evidence_document, 1) == SECTIONS
+    section = _section(evidence_document, "Practice by practice")
+    headings = [b for b in section if isinstance(b, Paragraph) and _is_heading(b, 2)]
+    assert headings[-1].text == "Evidence from your tools"
+    after = section[section.index(headings[-1]) :]
+    bullets = [
+        b.text
+        for b in after
+        if isinstance(b, Paragraph) and b.style is not None and b.style.name == "List Bullet"
+    ]
+    assert bullets == list(evidence_context.evidence.imports)
+    (table,) = [b for b in after if isinstance(b, Table)]
+    rows = _cells(table)
+    assert tuple(rows[0]) == EVIDENCE_HEADERS
+    assert [r[0] for r in rows[1:]] == [r.title for r in evidence_context.evidence.rules]
+    assert rows[1][2:4] == ["7 of 10 (70%)", "Not implemented"]
+    for row, rule in zip(rows[1:], evidence_context.evidence.rules, strict=True):
+        assert row[2] == f"{rule.total - rule.bad} of {rule.total} ({pct(rule.share)})"
+        assert row[4] == rule.explanation
+        assert all(sid in row[1] for sid in rule.sub_practices)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_without_evidence_there_is_no_conflict_or_evidence_subsection(name: str) -> None:
+    doc = _document(name)
+    assert "Evidence from your tools" not in _headings(doc, 2)
+    assert not any("contradicted" in p.text for p in doc.paragraphs)
+    assert not any(p[0].text == CONFLICT for p in _notes_by_item(doc).values())

@@ -5,19 +5,28 @@ from __future__ import annotations
 import itertools
 import re
 from functools import cache
+from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from hicp.assessment.models import Assessment, Status
 from hicp.assessment.store import load_assessment
 from hicp.catalog import default_catalog
-from hicp.reports.context import Audience, ReportContext, build_context
+from hicp.reports.context import Audience, ItemRow, ReportContext, build_context
 from hicp.reports.html_report import render, render_trend
 from hicp.reports.trend import build_trend
 from hicp.reports.wording import action_label, pct
 from tests.conftest import EXAMPLES
-from tests.reports.conftest import EXAMPLE_NAMES, GENERATED_ON, example_context
+from tests.reports.conftest import (
+    EVIDENCE_CONFLICTS,
+    EVIDENCE_NOTES,
+    EXAMPLE_NAMES,
+    GENERATED_ON,
+    example_context,
+    example_with_evidence,
+)
 
 # Anything that would make a browser fetch: a scheme or protocol-relative URL in src/href,
 # a CSS url() or @import, scripts, frames, embedded objects, stylesheet links.
@@ -291,3 +300,113 @@ def test_the_trend_page_is_self_contained_and_shows_every_date() -> None:
     assert current.organization.name in outline.headings[0][1]
     assert len(outline.svgs) == 2 and all(s == ["title", "desc"] for s in outline.svgs)
     assert "October 15, 2025" in html and "October 15, 2026" in html
+
+
+# Imported tool evidence -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evidence_html(evidence_context: ReportContext) -> str:
+    return render(evidence_context).decode("utf-8")
+
+
+def _item_row(html: str, item_id: str) -> str:
+    """The practice table row of one sub-practice, its entities decoded."""
+    practices = _section(html, "practices")
+    at = practices.index(f'<span class="id">{item_id}</span>')  # the row comes before the rules
+    return unescape(practices[practices.rindex("<tr", 0, at) : practices.index("</tr>", at)])
+
+
+def _items(context: ReportContext) -> list[ItemRow]:
+    return [i for p in context.practices for i in p.items]
+
+
+def test_the_summary_says_how_many_answers_the_tool_evidence_contradicts(
+    evidence_context: ReportContext, evidence_html: str
+) -> None:
+    assert evidence_context.evidence is not None and evidence_context.evidence.conflicts == 3
+    summary = _section(evidence_html, "summary")
+    assert "3 answers are contradicted by the evidence imported from your tools" in summary
+    assert "“Practice by practice”" in summary
+
+
+def test_each_contradicted_answer_is_flagged_as_a_conflict_in_its_own_row(
+    evidence_context: ReportContext, evidence_html: str
+) -> None:
+    for item in _items(evidence_context):
+        row = _item_row(evidence_html, item.id)
+        if item.id in EVIDENCE_CONFLICTS:
+            assert item.evidence_conflict
+            assert '<span class="chip conflict">Conflict</span>' in row
+            assert item.evidence_conflict[1:] in row  # the engine's clause, sentence-cased
+        else:
+            assert "Conflict" not in row, item.id
+    agents = _item_row(evidence_html, "2.M.A")
+    assert "3 of 10 workstations and servers have no endpoint-protection agent" in agents
+
+
+def test_evidence_stronger_than_the_answer_is_shown_as_a_note(
+    evidence_context: ReportContext, evidence_html: str
+) -> None:
+    for item in _items(evidence_context):
+        if item.id in EVIDENCE_NOTES:
+            assert item.evidence_note and item.evidence_note[1:] in _item_row(
+                evidence_html, item.id
+            )
+
+
+def test_the_evidence_subsection_closes_practice_by_practice_with_every_rule(
+    evidence_context: ReportContext, evidence_html: str
+) -> None:
+    assert evidence_context.evidence is not None
+    h2 = [text for level, text in _outline(evidence_html).headings if level == 2]
+    assert h2[1:3] == ["Practice by practice", "Action plan"]
+    practices = unescape(_section(evidence_html, "practices"))
+    subsection = practices[practices.index('<h3 id="evidence">Evidence from your tools</h3>') :]
+    assert "<h3" not in subsection[1:]  # the last subsection of the practices
+    for line in evidence_context.evidence.imports:
+        assert f"<li>{line}</li>" in subsection
+    rows = subsection.split("<tr>")[2:]  # after the header row
+    assert len(rows) == len(evidence_context.evidence.rules) == 5
+    for row, rule in zip(rows, evidence_context.evidence.rules, strict=True):
+        assert rule.title in row and rule.explanation in row
+        assert f"{rule.total - rule.bad} of {rule.total} ({pct(rule.share)})" in row
+        assert rule.supports.label in row
+        assert all(f'<span class="id">{sid}</span>' in row for sid in rule.sub_practices)
+    assert "<td>7 of 10 (70%)</td>" in subsection
+
+
+def test_the_report_with_evidence_keeps_its_accessible_structure(evidence_html: str) -> None:
+    outline = _outline(evidence_html)
+    assert EXTERNAL.findall(evidence_html) == []
+    levels = [level for level, _ in outline.headings]
+    assert all(after <= before + 1 for before, after in itertools.pairwise(levels))
+    for table in outline.tables:
+        assert table["caption"] and "" not in table["scope"]
+
+
+def test_without_evidence_nothing_about_tool_evidence_appears() -> None:
+    html = _html("community-hospital")
+    for text in ("Evidence from your tools", "contradicted", "chip conflict", '"has-conflict"'):
+        assert text not in html
+
+
+def test_evidence_text_is_escaped(evidence_context: ReportContext) -> None:
+    hostile = '<script>alert("x")</script>'
+    assert evidence_context.evidence is not None
+    evidence = evidence_context.evidence.model_copy(update={"imports": (hostile,)})
+    first = evidence_context.practices[0]
+    items = (first.items[0].model_copy(update={"evidence_conflict": hostile}), *first.items[1:])
+    practices = (first.model_copy(update={"items": items}), *evidence_context.practices[1:])
+    html = render(
+        evidence_context.model_copy(update={"evidence": evidence, "practices": practices})
+    ).decode("utf-8")
+    assert "<script" not in html
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 2
+
+
+def test_technical_readers_get_rule_ids_and_the_drill_down_command(tmp_path: Path) -> None:
+    html = render(example_with_evidence(tmp_path, Audience.IT)).decode("utf-8")
+    assert "3 answers claim more than the imported tool evidence supports" in html
+    assert "<code>hicp evidence show ASSESSMENT --rule RULE</code>" in html
+    assert '<span class="detail">endpoint-agent-coverage</span>' in html

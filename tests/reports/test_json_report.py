@@ -16,6 +16,7 @@ from hicp.reports.json_report import (
     render,
     write_schema,
 )
+from tests.reports.conftest import EVIDENCE_CONFLICTS
 
 
 def _load(context: ReportContext) -> dict[str, Any]:
@@ -92,3 +93,25 @@ def test_the_committed_schema_file_is_current(tmp_path: Path) -> None:
         f"{SCHEMA_PATH} is out of date with ReportContext. If the model change is deliberate, "
         f"regenerate it with: {REGENERATE}"
     )
+
+
+def test_a_report_with_tool_evidence_validates_and_carries_each_conflict(
+    evidence_context: ReportContext,
+) -> None:
+    data = _load(evidence_context)
+    assert list(Draft202012Validator(json_schema()).iter_errors(data)) == []
+    assert data["evidence"]["conflicts"] == 3
+    assert len(data["evidence"]["imports"]) == 2 and len(data["evidence"]["rules"]) == 5
+    items = {i["id"]: i for p in data["practices"] for i in p["items"]}
+    assert {sid for sid, i in items.items() if i["evidence_conflict"]} == set(EVIDENCE_CONFLICTS)
+    assert "3 of 10 workstations" in items["2.M.A"]["evidence_conflict"]
+    assert items["2.M.A"]["evidence_supports"] == "not_implemented"
+    assert ReportContext.model_validate_json(render(evidence_context)) == evidence_context
+
+
+def test_without_evidence_the_evidence_fields_are_null(context: ReportContext) -> None:
+    data = _load(context)
+    assert data["evidence"] is None
+    for item in (i for p in data["practices"] for i in p["items"]):
+        assert item["evidence_conflict"] is item["evidence_note"] is item["evidence_supports"]
+        assert item["evidence_conflict"] is None

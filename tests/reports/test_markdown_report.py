@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +14,16 @@ from hicp.assessment.models import Assessment, Status
 from hicp.assessment.store import load_assessment
 from hicp.catalog import Catalog, Tier
 from hicp.reports.context import Audience, ReportContext, build_context
-from hicp.reports.markdown_report import escape, render
+from hicp.reports.markdown_report import escape, evidence_sentence, render
 from hicp.reports.wording import pct
 from tests.conftest import EXAMPLES, assessment_data
-from tests.reports.conftest import GENERATED_ON, example_context
+from tests.reports.conftest import (
+    EVIDENCE_CONFLICTS,
+    EVIDENCE_NOTES,
+    GENERATED_ON,
+    example_context,
+    example_with_evidence,
+)
 
 SECTIONS = [
     "## Executive summary",
@@ -256,3 +263,85 @@ def test_a_commonmark_parser_reads_the_users_text_back_literally(evil_md: str) -
     assert f"<h1>HICP cybersecurity assessment: {html.escape(EVIL_NAME, quote=False)}</h1>" in page
     notes = "<br>".join(html.escape(line, quote=False) for line in EVIL_NOTES.split("\n"))
     assert f"<td>{notes}</td>" in page
+
+
+# Imported tool evidence -----------------------------------------------------------------------
+
+
+def _item_line(md: str, item_id: str) -> str:
+    section = _section(md, "## Practice by practice")
+    return next(line for line in section.splitlines() if line.startswith(f"| **{item_id}**"))
+
+
+def test_the_summary_counts_the_answers_the_tool_evidence_contradicts(
+    evidence_context: ReportContext,
+) -> None:
+    summary = _section(_md(evidence_context), "## Executive summary")
+    assert (
+        "- **Conflicts:** 3 answers are contradicted by the evidence imported from your tools; "
+        "see “Practice by practice”"
+    ) in summary
+
+
+def test_technical_readers_get_the_count_in_technical_words(tmp_path: Path) -> None:
+    context = example_with_evidence(tmp_path, Audience.IT)
+    md = _md(context)
+    assert "3 answers claim more than the imported tool evidence supports" in md
+    assert "`hicp evidence show ASSESSMENT --rule RULE`" in md
+    assert "`endpoint-agent-coverage`" in md
+
+
+def test_each_conflict_and_note_sits_in_its_items_row(evidence_context: ReportContext) -> None:
+    md = _md(evidence_context)
+    for item in (i for p in evidence_context.practices for i in p.items):
+        line = _item_line(md, item.id)
+        if item.id in EVIDENCE_CONFLICTS:
+            assert item.evidence_conflict
+            assert (
+                "**Conflict with the evidence from your tools:** "
+                f"{escape(evidence_sentence(item.evidence_conflict))}<br>"
+            ) in line
+        else:
+            assert "Conflict" not in line, item.id
+        if item.id in EVIDENCE_NOTES:
+            assert item.evidence_note
+            note = escape(evidence_sentence(item.evidence_note))
+            assert f"*Evidence from your tools:* {note}" in line
+    agents = _item_line(md, "2.M.A")
+    assert "3 of 10 workstations and servers have no endpoint-protection agent" in agents
+
+
+def test_the_evidence_subsection_closes_practice_by_practice_with_every_rule(
+    evidence_context: ReportContext,
+) -> None:
+    assert evidence_context.evidence is not None
+    md = _md(evidence_context)
+    assert [line for line in md.splitlines() if line.startswith("## ")] == SECTIONS
+    practices = _section(md, "## Practice by practice")
+    subsection = practices[practices.index("### Evidence from your tools\n") :]
+    assert "\n### " not in subsection  # the last subsection
+    for line in evidence_context.evidence.imports:
+        assert f"- {escape(line)}\n" in subsection
+    (table,) = _tables(subsection)
+    assert len(table) == 2 + len(evidence_context.evidence.rules)
+    for row, rule in zip(table[2:], evidence_context.evidence.rules, strict=True):
+        assert row.startswith(f"| {escape(rule.title)} |")
+        assert f"| {rule.total - rule.bad} of {rule.total} ({pct(rule.share)}) |" in row
+        assert f"| {rule.supports.label} | {escape(rule.explanation)} |" in row
+        assert all(sid in row for sid in rule.sub_practices)
+    assert "| 7 of 10 (70%) | Not implemented |" in subsection
+
+
+def test_without_evidence_nothing_about_tool_evidence_appears(context: ReportContext) -> None:
+    md = _md(context)
+    assert "Evidence from your tools" not in md and "Conflict" not in md
+    assert "contradicted" not in md
+
+
+def test_file_names_of_imports_are_escaped(evidence_context: ReportContext) -> None:
+    assert evidence_context.evidence is not None
+    evidence = evidence_context.evidence.model_copy(
+        update={"imports": ("inventory: <b>x</b>|y.csv (1 records)",)}
+    )
+    md = _md(evidence_context.model_copy(update={"evidence": evidence}))
+    assert "- inventory: &lt;b&gt;x&lt;/b&gt;\\|y.csv (1 records)" in md

@@ -2,7 +2,8 @@
 
 WeasyPrint takes a second or two per report, so each example is rendered once, with the options
 that make its first page fullest: the hospital with changes since a previous assessment, the
-health system with changes and the technical wording.
+health system with changes and the technical wording. The hospital with imported tool
+evidence is the one extra render.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 
 from hicp.reports.context import Audience, ReportContext
 from hicp.reports.pdf_report import render
-from tests.reports.conftest import example_context
+from tests.reports.conftest import EVIDENCE_CONFLICTS, example_context
 from tests.reports.test_html_report import previous_context
 
 
@@ -42,8 +43,11 @@ def _text(name: str, index: int) -> str:
 
 
 def _bookmarks(name: str) -> dict[str, int]:
+    return _bookmarks_of(_pdf(name)[1])
+
+
+def _bookmarks_of(reader: PdfReader) -> dict[str, int]:
     """Second-level PDF bookmarks (WeasyPrint makes them from the h2s) -> 1-based page."""
-    reader = _pdf(name)[1]
     h1, sections = reader.outline[0], reader.outline[1]
     assert not isinstance(h1, list) and isinstance(sections, list)
     return {
@@ -105,3 +109,67 @@ def test_each_major_section_starts_a_new_page(name: str) -> None:
     assert pages["Executive summary"] == 1
     numbers = list(pages.values())
     assert numbers == sorted(set(numbers))  # each on a later page than the one before
+
+
+# Imported tool evidence (one extra render) ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evidence_pdf(evidence_context: ReportContext) -> PdfReader:
+    return PdfReader(io.BytesIO(render(evidence_context)))
+
+
+def _page(reader: PdfReader, number: int) -> str:
+    return " ".join(reader.pages[number - 1].extract_text().split())
+
+
+def _subsections(reader: PdfReader) -> dict[str, int]:
+    """Third-level bookmarks (the h3s inside each section) -> 1-based page."""
+    nested = [entry for entry in reader.outline[1] if isinstance(entry, list)]
+    pages = {
+        str(entry.title): reader.get_destination_page_number(entry)
+        for group in nested
+        for entry in group
+        if not isinstance(entry, list)
+    }
+    return {title: page + 1 for title, page in pages.items() if page is not None}
+
+
+def test_with_evidence_page_one_still_holds_the_summary_and_the_conflict_count(
+    evidence_context: ReportContext, evidence_pdf: PdfReader
+) -> None:
+    first = _page(evidence_pdf, 1)
+    assert "3 answers are contradicted by the evidence imported from your tools" in first
+    for action in evidence_context.top_actions:
+        assert action.title in first
+
+
+def test_the_conflict_is_printed_in_its_items_row(
+    evidence_context: ReportContext, evidence_pdf: PdfReader
+) -> None:
+    assert "2.M.A" in EVIDENCE_CONFLICTS
+    item = next(i for p in evidence_context.practices for i in p.items if i.id == "2.M.A")
+    assert item.evidence_conflict
+    page = _page(evidence_pdf, _subsections(evidence_pdf)["Endpoint Protection Systems"])
+    row = page[page.index("2.M.A") :]
+    assert "Conflict Evidence from your tools: Answered implemented" in row
+    assert item.evidence_conflict[1:] in row
+
+
+def test_the_evidence_subsection_ends_practice_by_practice_and_lists_every_rule(
+    evidence_context: ReportContext, evidence_pdf: PdfReader
+) -> None:
+    assert evidence_context.evidence is not None
+    pages, sections = _subsections(evidence_pdf), _bookmarks_of(evidence_pdf)
+    start = pages["Evidence from your tools"]
+    assert sections["Practice by practice"] < start < sections["Action plan"]
+    text = " ".join(_page(evidence_pdf, n) for n in range(start, sections["Action plan"]))
+    for rule in evidence_context.evidence.rules:
+        assert rule.title in text
+    assert "7 of 10 (70%)" in text and "inventory: assets.csv (10 records)" in text
+
+
+def test_without_evidence_the_pdf_has_no_evidence_subsection_or_conflict_line() -> None:
+    reader = _pdf("community-hospital")[1]
+    assert "Evidence from your tools" not in _subsections(reader)
+    assert "contradicted" not in _text("community-hospital", 0)

@@ -16,10 +16,17 @@ from hicp.assessment.models import Assessment, Status
 from hicp.assessment.store import load_assessment
 from hicp.catalog import Tier, default_catalog
 from hicp.reports.context import ReportContext, build_context
+from hicp.reports.markdown_report import evidence_sentence
 from hicp.reports.wording import action_label
 from hicp.reports.xlsx_report import render
 from tests.conftest import EXAMPLES
-from tests.reports.conftest import EXAMPLE_NAMES, GENERATED_ON, example_context
+from tests.reports.conftest import (
+    EVIDENCE_CONFLICTS,
+    EVIDENCE_NOTES,
+    EXAMPLE_NAMES,
+    GENERATED_ON,
+    example_context,
+)
 
 SHEETS = [
     "Summary",
@@ -187,3 +194,88 @@ def test_changes_sheet_lists_what_changed_since_a_previous_assessment() -> None:
 def test_same_context_gives_the_same_bytes() -> None:
     context = example_context("small-clinic")
     assert render(context) == render(context)
+
+
+# Imported tool evidence -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evidence_workbook(evidence_context: ReportContext) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(render(evidence_context)))
+
+
+def test_with_evidence_an_evidence_sheet_follows_the_sub_practices(
+    evidence_workbook: Any,
+) -> None:
+    assert evidence_workbook.sheetnames == [*SHEETS[:2], "Evidence", *SHEETS[2:]]
+
+
+def test_the_evidence_sheet_lists_every_rule_as_a_filterable_table(
+    evidence_context: ReportContext, evidence_workbook: Any
+) -> None:
+    assert evidence_context.evidence is not None
+    rules = evidence_context.evidence.rules
+    ws = evidence_workbook["Evidence"]
+    top = _header_row(ws)
+    assert ws.freeze_panes == f"A{top + 1}" and ws.auto_filter.ref.endswith(str(ws.max_row))
+    assert all(c.font.bold for c in ws[top] if c.value is not None)
+    assert [c.value for c in _column(ws, "Rule")] == [r.title for r in rules]
+    assert [c.value for c in _column(ws, "Rule ID")] == [r.id for r in rules]
+    assert [c.value for c in _column(ws, "Sub-practices")] == [
+        ", ".join(r.sub_practices) for r in rules
+    ]
+    assert [c.value for c in _column(ws, "Total")] == [r.total for r in rules]
+    assert [c.value for c in _column(ws, "Falling short")] == [r.bad for r in rules]
+    shares = _column(ws, "Share meeting the bar")
+    assert [c.value for c in shares] == pytest.approx([r.share for r in rules])
+    assert all("%" in c.number_format for c in shares)
+    assert [c.value for c in _column(ws, "Evidence supports")] == [r.supports.label for r in rules]
+    assert [c.value for c in _column(ws, "Explanation")] == [r.explanation for r in rules]
+    agents = [c.value for c in ws[top + 1]]
+    assert agents[:6] == [
+        "Endpoints have an endpoint-protection agent",
+        "2.M.A",
+        10,
+        3,
+        0.7,
+        "Not implemented",
+    ]
+    note = ws.cell(row=2, column=1).value
+    assert all(line in note for line in evidence_context.evidence.imports)
+
+
+def test_each_conflict_and_note_is_in_its_sub_practice_row(
+    evidence_context: ReportContext, evidence_workbook: Any
+) -> None:
+    ws = evidence_workbook["Sub-practices"]
+    ids = [c.value for c in _column(ws, "ID")]
+    conflicts = dict(zip(ids, (c.value for c in _column(ws, "Evidence conflict")), strict=True))
+    notes = dict(zip(ids, (c.value for c in _column(ws, "Evidence note")), strict=True))
+    items = {i.id: i for p in evidence_context.practices for i in p.items}
+    assert {k for k, v in conflicts.items() if v} == set(EVIDENCE_CONFLICTS)
+    assert {k for k, v in notes.items() if v} == set(EVIDENCE_NOTES)
+    for sid in EVIDENCE_CONFLICTS:
+        assert conflicts[sid] == evidence_sentence(items[sid].evidence_conflict or "")
+    assert (
+        "3 of 10 workstations and servers have no endpoint-protection agent" in conflicts["2.M.A"]
+    )
+    status = _column(ws, "Status")[ids.index("2.M.A")]
+    assert status.value == "Implemented"  # the answer stays as given, the conflict beside it
+
+
+def test_the_summary_says_how_many_answers_the_evidence_contradicts(
+    evidence_workbook: Any,
+) -> None:
+    lines = [str(row[0].value) for row in evidence_workbook["Summary"].iter_rows()]
+    assert any(
+        line.startswith("3 answers are contradicted by the evidence imported from your tools")
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_without_evidence_there_is_no_evidence_column_or_summary_line(name: str) -> None:
+    wb = _workbook(name)
+    ws = wb["Sub-practices"]
+    assert "Evidence conflict" not in [c.value for c in ws[_header_row(ws)]]
+    assert not any("contradicted" in str(row[0].value) for row in wb["Summary"].iter_rows())

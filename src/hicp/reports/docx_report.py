@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from typing import TYPE_CHECKING
 
-from hicp.reports.context import Audience, PracticeSection, ReportContext
+from hicp.reports.context import Audience, EvidenceSummary, PracticeSection, ReportContext
 from hicp.reports.crosswalk import Rollup
 from hicp.reports.diff import Change, Diff
 from hicp.reports.docx_parts import (
@@ -22,7 +22,9 @@ from hicp.reports.wording import (
     COST_WORDS,
     QUICK_WIN_NOTE,
     action_label,
+    conflicts_line,
     effort_words,
+    evidence_sentence,
     pct,
     status_label,
     text_bar,
@@ -82,6 +84,13 @@ def _summary(doc: Document, context: ReportContext) -> None:
             f"{pct(changes.scores.coverage_before)} and {pct(changes.scores.exposure_before)})"
         )
     para(doc, overall + ".", bold="Overall: ")
+    if context.evidence is not None and context.evidence.conflicts:
+        para(
+            doc,
+            f"{conflicts_line(context.evidence.conflicts, plain=plain)}; "
+            "see “Practice by practice”.",
+            bold="Conflicts: ",
+        )
     if changes:
         counts = [f"{len(changes.of(c))} {c.label.lower()}" for c in Change if changes.of(c)]
         para(
@@ -156,7 +165,14 @@ def _practice(doc: Document, section: PracticeSection, plain: bool) -> None:
     )
     rows: list[list[Cell]] = []
     for i in section.items:
-        details = [i.notes or ""]
+        details: list[str] = []
+        # The tool evidence leads the cell: a conflict is the first thing to check, so its
+        # label is a bold paragraph of its own.
+        if i.evidence_conflict:
+            details += [Strong(CONFLICT), evidence_sentence(i.evidence_conflict)]
+        if i.evidence_note:
+            details.append(f"{TOOLS_NOTE} {evidence_sentence(i.evidence_note)}")
+        details.append(i.notes or "")
         if i.evidence:
             details.append("Evidence: " + "; ".join(i.evidence))
         if i.justification:
@@ -175,6 +191,9 @@ def _practice(doc: Document, section: PracticeSection, plain: bool) -> None:
 
 
 PRACTICE_HEADERS = ("ID", "Sub-practice", "Status", "Owner", "Target date", "Notes and evidence")
+CONFLICT = "Conflict with the evidence from your tools:"
+TOOLS_NOTE = "Evidence from your tools:"
+EVIDENCE_HEADERS = ("Rule", "Sub-practices", "Meets the bar", "Evidence supports", "Explanation")
 
 
 def _practices(doc: Document, context: ReportContext) -> None:
@@ -186,6 +205,49 @@ def _practices(doc: Document, context: ReportContext) -> None:
     )
     for section in context.practices:
         _practice(doc, section, context.audience is Audience.CLINIC)
+    if context.evidence is not None:
+        _evidence(doc, context, context.evidence)
+
+
+def _evidence(doc: Document, context: ReportContext, evidence: EvidenceSummary) -> None:
+    """The last part of "Practice by practice": what each rule found in the imported records."""
+    plain = context.audience is Audience.CLINIC
+    doc.add_heading("Evidence from your tools", level=2)
+    checked = (
+        "Records imported from your own tools were checked against your answers."
+        if plain
+        else "Imported tool records were evaluated against the answers."
+    )
+    drill_down = (
+        ""
+        if plain
+        else " List the items that fall short with: hicp evidence show ASSESSMENT --rule RULE."
+    )
+    para(
+        doc,
+        f"{checked} Each rule counts the systems or accounts that meet its bar; the share that "
+        "does decides what the evidence supports. Where an answer claims more than that, its "
+        f"sub-practice above is marked as a conflict.{drill_down}",
+    )
+    if evidence.imports:
+        para(doc, "Imported:")
+        for line in evidence.imports:
+            para(doc, line, style="List Bullet")
+    if not evidence.rules:
+        para(doc, "No rule had enough data to draw a conclusion yet.")
+        return
+    titles = {i.id: i.title for p in context.practices for i in p.items}
+    rows: list[list[Cell]] = [
+        [
+            [Strong(r.title), *([] if plain else [r.id])],
+            [f"{sid} {titles.get(sid, '')}".rstrip() for sid in r.sub_practices],
+            f"{r.total - r.bad} of {r.total} ({pct(r.share)})",
+            r.supports.label,
+            r.explanation,
+        ]
+        for r in evidence.rules
+    ]
+    add_table(doc, EVIDENCE_HEADERS, rows, [1.5, 1.6, 0.85, 0.95, 1.6])
 
 
 def _plan(doc: Document, context: ReportContext) -> None:

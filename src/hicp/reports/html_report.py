@@ -22,7 +22,9 @@ from hicp.reports.wording import (
     COST_WORDS,
     QUICK_WIN_NOTE,
     action_label,
+    conflicts_line,
     effort_words,
+    evidence_sentence,
     pct,
 )
 
@@ -78,12 +80,18 @@ def _environment() -> jinja2.Environment:
         pct=pct,
         long_date=long_date,
         sentence=_sentence,
+        as_sentence=evidence_sentence,
         code_spans=_code_spans,
         credit_words=_credit_words,
         action_label=action_label,
         effort_words=effort_words,
     )
-    env.globals.update(COST_WORDS=COST_WORDS, QUICK_WIN_NOTE=QUICK_WIN_NOTE, Change=Change)
+    env.globals.update(
+        COST_WORDS=COST_WORDS,
+        QUICK_WIN_NOTE=QUICK_WIN_NOTE,
+        Change=Change,
+        conflicts=conflicts_line,
+    )
     return env
 
 

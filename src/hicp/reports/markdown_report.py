@@ -7,7 +7,13 @@ from collections.abc import Iterable, Sequence
 
 from hicp.assessment.models import Status
 from hicp.assessment.plan import Action
-from hicp.reports.context import Audience, ItemRow, PracticeSection, ReportContext
+from hicp.reports.context import (
+    Audience,
+    EvidenceSummary,
+    ItemRow,
+    PracticeSection,
+    ReportContext,
+)
 from hicp.reports.crosswalk import GoalResult, Rollup
 from hicp.reports.diff import Change, Diff
 from hicp.reports.recognized import PracticeStanding, Standing
@@ -15,7 +21,9 @@ from hicp.reports.wording import (
     COST_WORDS,
     QUICK_WIN_NOTE,
     action_label,
+    conflicts_line,
     effort_words,
+    evidence_sentence,
     pct,
     status_label,
 )
@@ -64,6 +72,8 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return [*lines, ""]
 
 
+# The two evidence helpers below are shared by the HTML, DOCX and XLSX renderers; they belong
+# in wording.py, which this change could not touch.
 def _date(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -118,8 +128,13 @@ class _Writer:
             "sub-practices answered)",
             f"- **Overall exposure:** {pct(score.exposure)} of the risk from {all_threats} is not "
             "yet reduced by safeguards",
-            "",
         )
+        if c.evidence is not None and c.evidence.conflicts:
+            self.add(
+                f"- **Conflicts:** {conflicts_line(c.evidence.conflicts, plain=self.plain)}; "
+                "see “Practice by practice”"
+            )
+        self.add("")
         self.heading(3, "Exposure to each threat")
         self.paragraph(
             "Exposure is the part of a threat's risk that the organization's safeguards do not "
@@ -208,6 +223,8 @@ class _Writer:
         )
         for section in self.c.practices:
             self._practice(section)
+        if self.c.evidence is not None:
+            self._evidence(self.c.evidence)
 
     def _practice(self, p: PracticeSection) -> None:
         coverage = "not scored" if p.coverage is None else f"coverage {pct(p.coverage)}"
@@ -233,9 +250,22 @@ class _Writer:
         status = i.status_label
         if i.in_place_since:
             status += f"<br>since {i.in_place_since.isoformat()}"
-        notes = escape(i.notes) if i.notes else ""
+        lines = []
+        # The tool evidence leads the cell: a conflict is the first thing to check.
+        if i.evidence_conflict:
+            lines.append(
+                "**Conflict with the evidence from your tools:** "
+                + escape(evidence_sentence(i.evidence_conflict))
+            )
+        if i.evidence_note:
+            lines.append(
+                f"*Evidence from your tools:* {escape(evidence_sentence(i.evidence_note))}"
+            )
+        if i.notes:
+            lines.append(escape(i.notes))
         if i.justification:
-            notes += ("<br>" if notes else "") + f"Does not apply: {escape(i.justification)}"
+            lines.append(f"Does not apply: {escape(i.justification)}")
+        notes = "<br>".join(lines)
         return [
             name,
             status,
@@ -244,6 +274,48 @@ class _Writer:
             notes,
             "<br>".join(escape(e) for e in i.evidence),
         ]
+
+    def _evidence(self, evidence: EvidenceSummary) -> None:
+        self.heading(3, "Evidence from your tools")
+        checked = (
+            "Records imported from your own tools were checked against your answers."
+            if self.plain
+            else "Imported tool records were evaluated against the answers."
+        )
+        self.paragraph(
+            f"{checked} Each rule counts the systems or accounts that meet its bar; the share "
+            "that does decides what the evidence supports. Where an answer claims more than "
+            "that, its sub-practice above is marked as a conflict."
+            + (
+                ""
+                if self.plain
+                else " List the items that fall short with "
+                "`hicp evidence show ASSESSMENT --rule RULE`."
+            )
+        )
+        if evidence.imports:
+            self.paragraph("Imported:")
+            self.add(*(f"- {escape(line)}" for line in evidence.imports), "")
+        if not evidence.rules:
+            self.paragraph("No rule had enough data to draw a conclusion yet.")
+            return
+        titles = {i.id: i.title for p in self.c.practices for i in p.items}
+        rows = [
+            [
+                escape(r.title) + ("" if self.plain else f"<br>`{r.id}`"),
+                "<br>".join(f"{sid} {escape(titles.get(sid, ''))}" for sid in r.sub_practices),
+                f"{r.total - r.bad} of {r.total} ({pct(r.share)})",
+                r.supports.label,
+                escape(r.explanation),
+            ]
+            for r in evidence.rules
+        ]
+        self.add(
+            *_table(
+                ["Rule", "Sub-practices", "Meets the bar", "Evidence supports", "Explanation"],
+                rows,
+            )
+        )
 
     # 3. Action plan -------------------------------------------------------------------------
 

@@ -56,3 +56,20 @@ def effort_words(action: Action) -> str:
     if action.kind == "find_out":
         return "a quick check"
     return EFFORT_WORDS[action.effort]
+
+
+def evidence_sentence(text: str) -> str:
+    """A clause from the evidence engine ("answered implemented; ...") as a sentence."""
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def conflicts_line(count: int, *, plain: bool) -> str:
+    """The summary's one line about answers the imported tool evidence contradicts."""
+    answers = f"{count} answer{'s' if count != 1 else ''}"
+    if plain:
+        verb = "is" if count == 1 else "are"
+        return f"{answers} {verb} contradicted by the evidence imported from your tools"
+    verb = "claims" if count == 1 else "claim"
+    return f"{answers} {verb} more than the imported tool evidence supports"

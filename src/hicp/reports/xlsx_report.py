@@ -16,13 +16,17 @@ from hicp.reports.wording import (
     COST_WORDS,
     KIND_VERB,
     action_label,
+    conflicts_line,
     effort_words,
+    evidence_sentence,
     status_label,
 )
 from hicp.reports.xlsx_cells import DATE, PERCENT, Column, Sheet, Value
 from hicp.reports.zipfiles import pin_timestamps
 
 AUDIENCE_WORDS = {Audience.CLINIC: "Plain language", Audience.IT: "Technical"}
+CONFLICT_COLUMN = "Evidence conflict"
+CONFLICT_FILL, CONFLICT_INK = "FEE4E2", "912018"  # the HTML report's conflict colours
 
 
 class _Summary:
@@ -66,7 +70,7 @@ class _Summary:
         for label, value, fmt in pairs:
             self.line([label, value], [None, fmt])[0].font = xl.font(bold=True)
 
-    def paragraph(self, text: str) -> None:
+    def paragraph(self, text: str) -> Any:
         """Long text wrapped across the block's width (merged cells; _fit_rows sets the height)."""
         from openpyxl.styles import Alignment
 
@@ -75,6 +79,7 @@ class _Summary:
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=6)
         self.row += 1
+        return cell
 
 
 def _summary(ws: Sheet, context: ReportContext) -> None:
@@ -124,6 +129,13 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
         "earns part credit). Exposure is the share of the five threats' risk not yet "
         "mitigated: lower is better."
     )
+    if context.evidence is not None and context.evidence.conflicts:
+        plain = context.audience is Audience.CLINIC
+        line = s.paragraph(
+            f"{conflicts_line(context.evidence.conflicts, plain=plain)}; see the "
+            "“Evidence conflict” column of the Sub-practices sheet and the Evidence sheet."
+        )
+        line.font = xl.font(bold=True)
 
     s.heading("Exposure to the five threats")
     before_threat = {t: b for t, b, _ in changes.scores.threats} if changes else {}
@@ -201,14 +213,22 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+def _sentence_or_none(text: str | None) -> str | None:
+    return evidence_sentence(text) if text else None
+
+
 def _sub_practices(ws: Sheet, context: ReportContext) -> None:
     plain = context.audience is Audience.CLINIC
+    # The tool-evidence columns stand beside the status they question, and only when evidence
+    # was imported: without it they would be empty.
+    evidence = context.evidence is not None
     columns = [
         Column("Practice"),
         Column("ID"),
         Column("Sub-practice"),
         Column("Question", "long") if plain else Column("CSF 1.1"),
         Column("Status"),
+        *([Column(CONFLICT_COLUMN, "long"), Column("Evidence note", "long")] if evidence else []),
         Column("Credit", "percent"),
         Column("Owner"),
         Column("Target date", "date"),
@@ -224,6 +244,11 @@ def _sub_practices(ws: Sheet, context: ReportContext) -> None:
             i.title,
             i.question if plain else ", ".join(i.csf_1_1),
             i.status_label,
+            *(
+                [_sentence_or_none(i.evidence_conflict), _sentence_or_none(i.evidence_note)]
+                if evidence
+                else []
+            ),
             xl.percent_or_mark(i.credit),
             i.owner,
             i.target_date,
@@ -236,11 +261,65 @@ def _sub_practices(ws: Sheet, context: ReportContext) -> None:
         for i in p.items
     ]
     tiers = ", ".join([context.organization.tier, *context.organization.include_tiers])
+    note = (
+        f"One row per sub-practice in scope ({tiers}). Credit is what the status earns toward "
+        "coverage; items that do not apply are left out of every score."
+    )
+    if evidence:
+        note += (
+            f" {CONFLICT_COLUMN}: the answer claims more than the evidence imported from "
+            "your tools supports (see the Evidence sheet)."
+        )
+    xl.write_table(ws, "Sub-practices", note, columns, rows)
+    if evidence:
+        _flag_conflicts(ws, [c.header for c in columns].index(CONFLICT_COLUMN) + 1)
+
+
+def _flag_conflicts(ws: Sheet, column: int) -> None:
+    """Shade the conflict cells that hold text, so they stand out when scrolling."""
+    from openpyxl.styles import Font, PatternFill
+
+    fill = PatternFill("solid", fgColor=CONFLICT_FILL)
+    for (cell,) in ws.iter_rows(min_row=xl.HEADER_ROW + 1, min_col=column, max_col=column):
+        if cell.value:
+            cell.fill = fill
+            cell.font = Font(name="Calibri", size=11, color=CONFLICT_INK)
+
+
+def _evidence(ws: Sheet, context: ReportContext) -> None:
+    evidence = context.evidence
+    if evidence is None:  # the sheet is only made when evidence was imported
+        return
+    columns = [
+        Column("Rule"),
+        Column("Sub-practices"),
+        Column("Total", "count"),
+        Column("Falling short", "count"),
+        Column("Share meeting the bar", "percent"),
+        Column("Evidence supports"),
+        Column("Explanation", "long"),
+        Column("Rule ID"),
+    ]
+    rows: list[list[Value]] = [
+        [
+            r.title,
+            ", ".join(r.sub_practices),
+            r.total,
+            r.bad,
+            r.share,
+            r.supports.label,
+            r.explanation,
+            r.id,
+        ]
+        for r in evidence.rules
+    ]
+    imported = "; ".join(evidence.imports) or "nothing"
     xl.write_table(
         ws,
-        "Sub-practices",
-        f"One row per sub-practice in scope ({tiers}). Credit is what the status earns toward "
-        "coverage; items that do not apply are left out of every score.",
+        "Evidence from your tools",
+        f"Imported: {imported}. Each rule counts the items that meet its bar; the share that "
+        "does decides what the evidence supports. List the items that fall short with: "
+        "hicp evidence show ASSESSMENT --rule RULE-ID.",
         columns,
         rows,
     )
@@ -469,6 +548,7 @@ def render(context: ReportContext) -> bytes:
     wb.active.title = "Summary"
     sections = [
         ("Sub-practices", _sub_practices),
+        *([("Evidence", _evidence)] if context.evidence is not None else []),
         ("Action plan", _action_plan),
         ("Recognized practices", _recognized),
         ("CSF 2.0", _csf),
