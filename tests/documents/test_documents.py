@@ -90,6 +90,24 @@ def test_tailoring_fills_contacts_and_leaves_blanks_for_what_is_unknown(catalog:
     assert unknown.sections[0].blocks[0].text == f"Call {BLANK} on {BLANK}."
 
 
+def test_a_copy_cites_only_what_it_contains(catalog: Catalog) -> None:
+    spec = SPEC.model_copy(
+        update={
+            "sections": (
+                *SPEC.sections[:1],
+                SPEC.sections[1].model_copy(update={"supports": ("8.L.A",)}),
+            )
+        }
+    )
+    assert "8.L.A" not in tailor(spec, _assessment(catalog), TODAY).supports
+    assert "8.L.A" in tailor(spec, _assessment(catalog, Tier.LARGE), TODAY).supports
+
+
+def test_an_organization_that_opted_up_sees_that_tiers_sections(catalog: Catalog) -> None:
+    opted = _assessment(catalog, Tier.MEDIUM, include_tiers=["large"])
+    assert "Large only" in [s.heading for s in tailor(SPEC, opted, TODAY).sections]
+
+
 def test_sections_for_other_sizes_are_left_out(catalog: Catalog) -> None:
     small = tailor(SPEC, _assessment(catalog), TODAY)
     large = tailor(SPEC, _assessment(catalog, Tier.LARGE), TODAY)

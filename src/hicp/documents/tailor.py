@@ -65,7 +65,8 @@ def _fill_block(block: Block, values: dict[str, str]) -> Block:
 
 def tailor(spec: DocumentSpec, assessment: Assessment, today: dt.date | None = None) -> Tailored:
     today = today or dt.date.today()
-    tier = assessment.organization.tier
+    org = assessment.organization
+    sizes = {org.tier, *org.include_tiers}  # an organization that opted up sees those sections
     values = values_for(assessment, today)
     sections = tuple(
         Section(
@@ -74,14 +75,16 @@ def tailor(spec: DocumentSpec, assessment: Assessment, today: dt.date | None = N
             blocks=tuple(_fill_block(b, values) for b in s.blocks),
         )
         for s in spec.sections
-        if not s.tiers or tier in s.tiers
+        if not s.tiers or sizes & set(s.tiers)
     )
+    # Cite only what this copy contains: a dropped section's sub-practices are not supported.
+    supports = tuple(dict.fromkeys([*spec.supports, *(i for s in sections for i in s.supports)]))
     return Tailored(
         name=spec.name,
         title=fill(spec.title, values),
-        organization=assessment.organization.name,
+        organization=org.name,
         generated_on=today,
-        supports=spec.all_supports(),
+        supports=supports,
         one_page=spec.one_page,
         sections=sections,
     )
