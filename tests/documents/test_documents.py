@@ -256,3 +256,13 @@ def test_word_documents_open_cleanly_in_libreoffice(catalog: Catalog, tmp_path: 
         assert pdf.exists(), f"LibreOffice could not convert {name}.docx"
         text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
         assert assessment.organization.name.split()[0] in text, name
+
+
+def test_a_very_long_organization_name_still_makes_a_word_file(catalog: Catalog) -> None:
+    from docx import Document
+
+    long_name = "Saint Example Regional Health and Wellness Collaborative " * 8
+    assessment = _assessment(catalog, name=long_name.strip())
+    data = render_document("policies", "docx", catalog, assessment, today=TODAY)
+    props = Document(io.BytesIO(data)).core_properties
+    assert len(props.title) <= 255 and props.title.endswith("…")

@@ -103,6 +103,12 @@ def add_table(
     doc.add_paragraph()  # tables that touch merge when edited in Word
 
 
+def _property(text: str) -> str:
+    """Word's document properties hold at most 255 characters (python-docx raises beyond)."""
+    text = clean(text)
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def setup(doc: Document, *, title: str, subject: str, comments: str, day: dt.date) -> None:
     """Letter pages with 1-inch margins, the table text style, and fixed document properties
     (dated ``day``, so one input always gives the same file)."""
@@ -122,10 +128,10 @@ def setup(doc: Document, *, title: str, subject: str, comments: str, day: dt.dat
 
     stamp = dt.datetime.combine(day, dt.time())
     props = doc.core_properties
-    props.title = clean(title)
-    props.subject = subject
+    props.title = _property(title)
+    props.subject = _property(subject)
     props.author = props.last_modified_by = "hicp"
     props.keywords = "HICP; 405(d); cybersecurity"
-    props.comments = clean(comments)
+    props.comments = _property(comments)
     props.created = props.modified = stamp
     props.revision = 1
