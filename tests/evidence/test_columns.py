@@ -1,23 +1,13 @@
-"""The shared header mapping, cell parsers and streaming row reader of the tabular importers."""
+"""Mapping the columns of inventory and user exports to fields, and reading them as rows."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from hicp.errors import ImportError_
-from hicp.evidence.columns import (
-    Schema,
-    asset_type,
-    header_key,
-    parse_bool,
-    parse_date,
-    parse_mapping,
-    read_table,
-)
-from hicp.evidence.models import AssetType
+from hicp.evidence.columns import Schema, parse_mapping, read_table
 
 SCHEMA = Schema(
     fields={
@@ -49,20 +39,6 @@ def problem(error: pytest.ExceptionInfo[ImportError_]) -> str:
     return str(error.value.problems[0])
 
 
-@pytest.mark.parametrize(
-    "variant",
-    ["Host Name", "\ufeffhostname", "HOSTNAME", "host_name", "hostName", "Host-Name",
-     " host  name ", "Hostname [READ ONLY]", "Host name (FQDN)"],
-)  # fmt: skip
-def test_spellings_of_one_header_compare_equal(variant: str) -> None:
-    assert header_key(variant) == header_key("hostname")
-
-
-def test_camel_case_provider_headers_match_their_spelled_out_synonyms() -> None:
-    assert header_key("lastSignInDateTime") == header_key("Last sign-in date time")
-    assert header_key("Email Address [Required]") == header_key("email address")
-
-
 def test_the_most_specific_spelling_wins_over_a_generic_name() -> None:
     assert SCHEMA.match(["Name", "Host Name", "IP Address"], {}) == {"hostname": 1, "ip": 2}
 
@@ -85,60 +61,6 @@ def test_map_options_become_a_mapping_and_malformed_ones_are_refused() -> None:
     }
     with pytest.raises(ImportError_, match="FIELD=Header"):
         parse_mapping(["hostname"])
-
-
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [("yes", True), ("Y", True), ("TRUE", True), ("1", True), (1, True), (True, True),
-     ("enabled", True), ("On", True), ("Encrypted", True), ("Installed", True),
-     ("fully encrypted", True), ("no", False), ("False", False), ("0", False), (0.0, False),
-     ("disabled", False), ("off", False), ("Not installed", False), ("not_encrypted", False),
-     ("None", False), ("", None), (None, None), ("n/a", None), ("-", None), ("Unknown", None)],
-)  # fmt: skip
-def test_yes_no_cells_parse_to_booleans(cell: object, expected: bool | None) -> None:
-    assert parse_bool(cell) is expected
-
-
-@pytest.mark.parametrize("cell", ["maybe", "2", "partly"])
-def test_other_yes_no_cells_are_refused(cell: str) -> None:
-    with pytest.raises(ValueError, match="not a yes/no value"):
-        parse_bool(cell)
-
-
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [("2026-10-30", dt.date(2026, 10, 30)), ("2026/10/30 08:12:44", dt.date(2026, 10, 30)),
-     ("10/30/2026", dt.date(2026, 10, 30)), ("1/5/2026 3:45:12 PM", dt.date(2026, 1, 5)),
-     ("30.10.2026", dt.date(2026, 10, 30)), ("2026-10-30T22:04:11Z", dt.date(2026, 10, 30)),
-     ("2026-10-30T22:04:11.0000000Z", dt.date(2026, 10, 30)),
-     ("2026-10-30T22:04:11.123-05:00", dt.date(2026, 10, 30)),
-     (dt.datetime(2026, 10, 30, 9, 0), dt.date(2026, 10, 30)),
-     ("", None), ("Never", None), ("never logged in", None)],
-)  # fmt: skip
-def test_dates_parse_from_the_formats_exports_use(cell: object, expected: dt.date | None) -> None:
-    assert parse_date(cell) == expected
-
-
-@pytest.mark.parametrize("cell", ["yesterday", "30/10/2026", "2026-13-01"])
-def test_text_that_is_no_date_is_refused(cell: str) -> None:
-    with pytest.raises(ValueError, match="not a date"):
-        parse_date(cell)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("Desktop", AssetType.WORKSTATION), ("Dell laptop", AssetType.WORKSTATION),
-     ("Windows Server", AssetType.SERVER), ("VM", AssetType.SERVER),
-     ("iPhone", AssetType.MOBILE), ("Tablet", AssetType.MOBILE),
-     ("Core switch", AssetType.NETWORK), ("Wireless access point", AssetType.NETWORK),
-     ("Firewall", AssetType.NETWORK), ("Infusion pumps", AssetType.MEDICAL_DEVICE),
-     ("Patient monitor", AssetType.MEDICAL_DEVICE), ("Imaging modality", AssetType.MEDICAL_DEVICE),
-     ("Medical device", AssetType.MEDICAL_DEVICE), ("medical_device", AssetType.MEDICAL_DEVICE),
-     ("IP camera", AssetType.IOT), ("Network printer", AssetType.IOT),
-     ("Badge reader", AssetType.IOT), ("UPS", AssetType.OTHER), ("", AssetType.OTHER)],
-)  # fmt: skip
-def test_asset_types_are_read_from_free_text(text: str, expected: AssetType) -> None:
-    assert asset_type(text) is expected
 
 
 def test_title_rows_before_the_header_are_skipped_and_lines_count_multi_line_cells(

@@ -239,3 +239,26 @@ def test_sniff_only_looks_at_the_header_row(tmp_path: Path) -> None:
     path = tmp_path / "later.csv"
     path.write_text(f"report,2026\n{HEADER}\n10.0.0.1,X-1,t,low\n")
     assert not sniff(path)
+
+
+def test_a_row_with_values_past_the_last_column_is_an_error(tmp_path: Path) -> None:
+    error = error_of(one_row(tmp_path, HEADER, "10.0.0.1,X-1,Title, with a comma,low"))
+    assert error.problems[0].line == 2
+    assert "a comma without quotes" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("Yes", True), ("enabled", True), ("none", False), ("n/a", None), ("unknown", None)],
+)
+def test_exploit_flags_read_the_yes_no_words_of_every_importer(
+    tmp_path: Path, value: str, expected: bool | None
+) -> None:
+    path = one_row(tmp_path, HEADER + ",exploit_available", f"10.0.0.1,X-1,t,low,{value}")
+    assert read(path)[0].exploit_available is expected
+
+
+def test_dates_in_the_forms_other_exports_write_are_read(tmp_path: Path) -> None:
+    row = "10.0.0.1,X-1,t,low,09/15/2026 02:11:09,Tue Sep 22 14:02:11 2026"
+    finding = read(one_row(tmp_path, HEADER + ",first_seen,last_seen", row))[0]
+    assert (finding.first_seen, finding.last_seen) == (dt.date(2026, 9, 15), dt.date(2026, 9, 22))

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from hicp.errors import ImportError_
-from hicp.evidence import columns
+from hicp.evidence import tabular
 from hicp.evidence.base import detect
 from hicp.evidence.columns import parse_mapping
 from hicp.evidence.inventory import IMPORTER, InventoryImporter
@@ -251,7 +251,7 @@ def test_a_truncated_workbook_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_workbook_part_that_would_inflate_absurdly_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(columns, "_MAX_PART", 64 * 1024)  # the real limit, scaled to a test
+    monkeypatch.setattr(tabular, "_MAX_PART", 64 * 1024)  # the real limit, scaled to a test
     notes = [[f"pc-{i}", "a" * 30_000] for i in range(10)]  # Excel caps a cell at 32,767
     path = workbook(tmp_path, [["Hostname", "Notes"], *notes])
     with pytest.raises(ImportError_, match=r"refused: xl/worksheets/sheet1.xml would inflate"):

@@ -36,8 +36,8 @@ from pathlib import Path
 
 from hicp.errors import ImportError_
 from hicp.evidence.base import Progress
-from hicp.evidence.columns import PROGRESS_EVERY, failure
 from hicp.evidence.models import DmarcPolicy, EmailDomain
+from hicp.evidence.tabular import NOT_UTF8, PROGRESS_EVERY, failure
 
 _MAX_LINE = 64 * 1024  # a DKIM key line is under 1 KB; longer means this is no zone file
 _CLASSES = frozenset({"IN", "CH", "HS", "CS"})
@@ -101,7 +101,7 @@ class DnsImporter:
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise failure(path, "not UTF-8 (save/export as UTF-8)", number) from None
+                    raise failure(path, NOT_UTF8, number) from None
                 parser.feed(number, text.removeprefix("\ufeff") if number == 1 else text)
                 if progress is not None and number % PROGRESS_EVERY == 0:
                     progress(handle.tell())

@@ -2,7 +2,7 @@
 
 The generic shape is a CSV with the columns ``user, enabled, mfa, privileged, last_sign_in``
 (yes/no values, a date). The big providers' exports are read through the same header
-spellings (``SCHEMA``; see ``columns.header_key`` for how headers compare), and a mapping names
+spellings (``SCHEMA``; see ``tabular.header_key`` for how headers compare), and a mapping names
 any other column: ``IdentityImporter(mapping={"user": "Work e-mail"})``, which the CLI builds
 from ``--map user="Work e-mail"`` with ``columns.parse_mapping``. Excel workbooks are read too
 when the kind is given, though only CSV is recognised automatically.
@@ -34,8 +34,9 @@ from pathlib import Path
 
 from hicp.evidence import inventory
 from hicp.evidence.base import Progress
-from hicp.evidence.columns import SCAN_HEADERS, Row, Schema, parse_bool, read_table, sniff_header
+from hicp.evidence.columns import SCAN_HEADERS, Row, Schema, read_table, sniff_header
 from hicp.evidence.models import Identity
+from hicp.evidence.values import parse_bool
 
 SCHEMA = Schema(
     fields={

@@ -1,6 +1,6 @@
 """Asset inventory import: one Asset per row of a CSV or Excel (.xlsx) inventory export.
 
-Columns are found by header (spellings in ``SCHEMA``, compared as ``columns.header_key`` does),
+Columns are found by header (spellings in ``SCHEMA``, compared as ``tabular.header_key`` does),
 and a mapping names any the detection misses or gets wrong:
 ``InventoryImporter(mapping={"hostname": "Asset Tag"})``. The CLI builds that mapping from
 repeated ``--map hostname="Asset Tag"`` options with ``columns.parse_mapping``.
@@ -11,7 +11,7 @@ Source column -> Asset field:
 - ip: ip, ip address, ipv4 (address), primary ip; the first address of a list ("10.0.0.5;
   10.0.0.6") is kept, "DHCP" is no address, anything else that is not an address is an error
 - mac: mac (address); written as aa:bb:cc:dd:ee:ff whatever the separators
-- type: type, device/asset type, category; free text via ``columns.asset_type``
+- type: type, device/asset type, category; free text via ``values.asset_type``
 - os: os, operating system, os name, platform; os_version: os version, build
 - owner: owner, assigned to, user, primary user (upn), checked out to
 - location: location, site, building; segment: segment, network segment, vlan, subnet
@@ -26,21 +26,13 @@ An inventory carries no severities.
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from hicp.evidence.base import Progress
-from hicp.evidence.columns import (
-    SCAN_HEADERS,
-    Row,
-    Schema,
-    asset_type,
-    read_table,
-    sniff_header,
-)
+from hicp.evidence.columns import SCAN_HEADERS, Row, Schema, read_table, sniff_header
 from hicp.evidence.models import Asset
+from hicp.evidence.values import asset_type, parse_ip, parse_mac
 
 SCHEMA = Schema(
     fields={
@@ -66,9 +58,6 @@ SCHEMA = Schema(
 
 DEVICE_FIELDS = ("hostname", "ip", "mac")
 _WEAK_HOSTNAME = "name"  # alone, "Name" is as likely a person or product as a host
-_NO_ADDRESS = frozenset({"dhcp", "dynamic"})
-_ADDRESS_LIST = re.compile(r"[\s,;|]+")
-_MAC_SEPARATORS = re.compile(r"[\s:.\-]")
 
 
 class InventoryImporter:
@@ -111,7 +100,8 @@ def device_columns(columns: Mapping[str, int], keys: Sequence[str]) -> list[str]
 
 
 def _asset(row: Row) -> Asset:
-    hostname, ip, mac = row.text("hostname"), _ip(row), _mac(row)
+    hostname = row.text("hostname")
+    ip, mac = _address(row, "ip", parse_ip), _address(row, "mac", parse_mac)
     if not (hostname or ip or mac):
         names = [row.column(f) or f for f in DEVICE_FIELDS if f in row.columns]
         raise row.error(None, f"the row has no {' or '.join(names)}: each asset needs one")
@@ -131,27 +121,12 @@ def _asset(row: Row) -> Asset:
     )
 
 
-def _ip(row: Row) -> str | None:
-    text = row.text("ip")
-    if text is None:
-        return None
-    first = _ADDRESS_LIST.split(text)[0]
-    if first.casefold() in _NO_ADDRESS:
-        return None
+def _address(row: Row, field: str, parse: Callable[[object], str | None]) -> str | None:
+    """The row's IP or MAC address, normalised; a value that is no address is an error."""
     try:
-        return str(ipaddress.ip_address(first))
-    except ValueError:
-        raise row.error("ip", f"{text!r} is not an IP address") from None
-
-
-def _mac(row: Row) -> str | None:
-    text = row.text("mac")
-    if text is None:
-        return None
-    digits = _MAC_SEPARATORS.sub("", text).lower()
-    if not re.fullmatch(r"[0-9a-f]{12}", digits):
-        raise row.error("mac", f"{text!r} is not a MAC address (12 hexadecimal digits)")
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+        return parse(row.text(field))
+    except ValueError as exc:
+        raise row.error(field, str(exc)) from None
 
 
 IMPORTER = InventoryImporter()

@@ -33,8 +33,9 @@ from typing import Any
 
 from hicp.evidence import xmlsafe
 from hicp.evidence.base import Importer, Progress
-from hicp.evidence.generic_scan import ctime_date, fail, parse_score, split_cves, xml_root_tag
 from hicp.evidence.models import Finding, Severity
+from hicp.evidence.tabular import fail, xml_root_tag
+from hicp.evidence.values import optional_date, parse_port, parse_score, split_cves
 
 _ROOT = b"NessusClientData_v2"
 _SEVERITY = {
@@ -50,7 +51,7 @@ _CHILD_FIELDS = frozenset({"cvss3_base_score", "cvss4_base_score", "exploit_avai
 
 def _scan_date(props: dict[str, str]) -> dt.date | None:
     for name in ("HOST_END", "HOST_START"):
-        date = ctime_date(props.get(name))
+        date = optional_date(props.get(name))
         if date is not None:
             return date
         stamp = props.get(f"{name}_TIMESTAMP", "")
@@ -108,9 +109,10 @@ class NessusImporter:
                 line,
                 "ReportItem@severity",
             )
-        port_text = (item.get("port") or "0").strip()
-        if not port_text.isdigit() or int(port_text) > 65535:
-            fail(path, _SUMMARY, f"port {port_text!r} is not 0-65535", line, "ReportItem@port")
+        try:
+            port, _ = parse_port(item.get("port") or "")
+        except ValueError as exc:
+            fail(path, _SUMMARY, str(exc), line, "ReportItem@port")
         # One pass over the children instead of a tree search per field: this loop runs once
         # per ReportItem, hundreds of thousands of times in a large scan.
         texts: dict[str, str] = {}
@@ -133,7 +135,7 @@ class NessusImporter:
         exploit = texts.get("exploit_available") or None
         cves, _ = split_cves(" ".join(cve_texts))
         return {
-            "port": int(port_text) or None,
+            "port": port,
             "protocol": (item.get("protocol") or "").strip().lower() or None,
             "check_id": required("pluginID"),
             "title": required("pluginName"),

@@ -30,24 +30,21 @@ and debug/error messages (-2, -3), none of them a finding on the host. Nothing e
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from hicp.evidence import xmlsafe
 from hicp.evidence.base import Importer, Progress
-from hicp.evidence.generic_scan import (
-    ctime_date,
-    fail,
-    iso_date,
+from hicp.evidence.models import Finding, Severity
+from hicp.evidence.tabular import fail, xml_root_tag
+from hicp.evidence.values import (
+    optional_date,
     parse_port,
     parse_score,
     severity_from_score,
     split_cves,
-    xml_root_tag,
 )
-from hicp.evidence.models import Finding, Severity
 
 # Any one of these near the top marks a Greenbone report rather than another tool's <report>.
 _MARKERS = (
@@ -66,10 +63,6 @@ _THREAT = {
 }
 _SKIPPED_THREATS = frozenset({"false positive", "debug", "error"})
 _SUMMARY = "not a valid OpenVAS/Greenbone report"
-
-
-def _date(text: str | None) -> dt.date | None:
-    return iso_date(text) or ctime_date(text)
 
 
 class OpenVASImporter:
@@ -127,8 +120,8 @@ class OpenVASImporter:
         scored = nvt.find("severities/severity")
         version = (scored.get("type") or "").lower() if scored is not None else ""
         positive = score if score is not None and score > 0 else None
-        created = _date(result.findtext("creation_time"))
-        modified = _date(result.findtext("modification_time"))
+        created = optional_date(result.findtext("creation_time"))
+        modified = optional_date(result.findtext("modification_time"))
         return Finding(
             source=self.name,
             host=host,

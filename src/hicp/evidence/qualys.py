@@ -39,29 +39,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 from hicp.evidence import xmlsafe
 from hicp.evidence.base import Importer, Progress
-from hicp.evidence.generic_scan import (
-    check_width,
-    column_key,
+from hicp.evidence.models import Finding, Severity
+from hicp.evidence.tabular import (
+    Cells,
     csv_rows,
+    data_rows,
     fail,
+    find_header,
     head_rows,
-    header_index,
-    is_blank,
-    iso_date,
-    parse_port,
-    parse_score,
-    require_columns,
-    split_cves,
+    header_key,
+    locate_columns,
     xml_root_tag,
 )
-from hicp.evidence.models import Finding, Severity
+from hicp.evidence.values import optional_date, parse_port, parse_score, split_cves
 
 SEVERITY = {
     1: Severity.INFO,
@@ -74,7 +71,11 @@ REQUIRED = ("IP", "QID", "Title", "Severity")
 _HEADER_SEARCH_ROWS = 200  # report metadata before the header is a dozen rows at most
 _INFO_TYPES = frozenset({"ig", "info", "information", "information gathered"})
 _LEVEL = re.compile(r"\s*([1-5])(?:\D|$)")
-_US_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})")
+# The CSV columns read, by header_key; several names for one field are tried in order.
+_CSV_FIELDS = ("ip", "qid", "title", "severity", "vuln_status", "status", "type", "port",
+               "protocol", "cvss3_base", "cvss3_1_base", "cvss_v3_base", "exploitability",
+               "dns", "fqdn", "netbios", "os", "operating_system", "cve_id", "cve_ids", "cve",
+               "first_detected", "first_found", "last_detected", "last_found")  # fmt: skip
 _NO_HOSTNAME = frozenset({"", "no registered hostname"})
 _XML_SUMMARY = "not a valid Qualys XML report"
 _CSV_SUMMARY = "not a valid Qualys CSV export"
@@ -84,20 +85,6 @@ def level(text: str | None) -> Severity | None:
     """Our severity for a Qualys level "1".."5" (also "5 - Urgent"); None if it is not one."""
     match = _LEVEL.match(text or "")
     return SEVERITY[int(match.group(1))] if match else None
-
-
-def qualys_date(text: str | None) -> dt.date | None:
-    """ISO 8601 (XML) or MM/DD/YYYY with an optional time (CSV); else None."""
-    found = iso_date(text)
-    if found is not None:
-        return found
-    match = _US_DATE.match(text or "")
-    if match is None:
-        return None
-    try:
-        return dt.date(int(match.group(3)), int(match.group(1)), int(match.group(2)))
-    except ValueError:
-        return None
 
 
 def _strip(text: str | None) -> str:
@@ -129,11 +116,7 @@ class QualysImporter:
             return b"<IP value=" in head or b'<KEY value="' in head
         if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             return False
-        for row in head_rows(head, 60):
-            keys = {column_key(cell) for cell in row}
-            if "ip" in keys and "qid" in keys:
-                return True
-        return False
+        return any(_is_csv_header(row) for row in head_rows(head, 60))
 
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         try:
@@ -161,16 +144,8 @@ class QualysImporter:
 
     def _csv(self, path: Path, progress: Progress | None) -> Iterator[Finding]:
         rows = csv_rows(path, progress)
-        header: list[str] = []
-        header_line = 1
-        for number, (line, row) in enumerate(rows):
-            keys = {column_key(cell) for cell in row}
-            if "ip" in keys and "qid" in keys:
-                header, header_line = row, line
-                break
-            if number + 1 >= _HEADER_SEARCH_ROWS:
-                break
-        if not header:
+        header = find_header(rows, _is_csv_header, search=_HEADER_SEARCH_ROWS)
+        if header is None or not header.recognised:
             fail(
                 path,
                 _CSV_SUMMARY,
@@ -178,22 +153,18 @@ class QualysImporter:
                 f"{_HEADER_SEARCH_ROWS} rows; export the vulnerability report as CSV",
                 line=1,
             )
-        index = header_index(header)
-        require_columns(path, header, index, REQUIRED, header_line)
-        for line, row in rows:
-            if is_blank(row):
-                continue
-            check_width(path, row, len(header), line)
-            finding = self._csv_finding(path, line, row, index)
+        columns = locate_columns(path, header, REQUIRED, _CSV_FIELDS)
+        for line, row in data_rows(path, rows, header.cells):
+            finding = self._csv_finding(path, line, row, columns)
             if finding is not None:
                 yield finding
 
     def _csv_finding(
-        self, path: Path, line: int, row: list[str], index: dict[str, int]
+        self, path: Path, line: int, row: list[str], columns: Mapping[str, int]
     ) -> Finding | None:
         def cell(*names: str) -> str:
             for name in names:
-                position = index.get(name)
+                position = columns.get(name)
                 if position is not None and row[position].strip():
                     return row[position].strip()
             return ""
@@ -204,7 +175,7 @@ class QualysImporter:
         if cell("vuln_status", "status").lower() == "fixed":
             return None
         for name in REQUIRED:
-            if not cell(column_key(name)):
+            if not cell(name.lower()):
                 bad(name, f"{name} is empty")
         severity = level(cell("severity"))
         if severity is None:
@@ -220,7 +191,7 @@ class QualysImporter:
         except ValueError as exc:
             bad("CVSS3 Base", str(exc))
         exploit = None
-        if "exploitability" in index:
+        if "exploitability" in columns:
             exploit = bool(cell("exploitability"))
         return Finding(
             source=self.name,
@@ -234,8 +205,8 @@ class QualysImporter:
             severity=severity,
             cves=split_cves(cell("cve_id", "cve_ids", "cve"))[0],
             cvss3=cvss3,
-            first_seen=qualys_date(cell("first_detected", "first_found")),
-            last_seen=qualys_date(cell("last_detected", "last_found")),
+            first_seen=optional_date(cell("first_detected", "first_found")),
+            last_seen=optional_date(cell("last_detected", "last_found")),
             exploit_available=exploit,
         )
 
@@ -245,7 +216,7 @@ class QualysImporter:
         scan_date: dt.date | None = None
         for element in xmlsafe.iterparse(path, ("HEADER", "IP"), progress):
             if element.tag == "HEADER":
-                scan_date = qualys_date(element.findtext("KEY[@value='DATE']"))
+                scan_date = optional_date(element.findtext("KEY[@value='DATE']"))
                 continue
             parent = element.getparent()
             if parent is None or parent.tag != "SCAN":
@@ -373,7 +344,7 @@ class QualysImporter:
             or _strip(host_element.findtext("OS"))
             or None
         )
-        scanned = qualys_date(host_element.findtext("LAST_SCAN_DATETIME"))
+        scanned = optional_date(host_element.findtext("LAST_SCAN_DATETIME"))
         for info in host_element.iterfind("VULN_INFO_LIST/VULN_INFO"):
             line = info.sourceline
             if _strip(info.findtext("VULN_STATUS")).lower() == "fixed":
@@ -396,8 +367,8 @@ class QualysImporter:
             except ValueError as exc:
                 fail(path, _XML_SUMMARY, str(exc), line, "VULN_INFO/PORT")
             info_type = _strip(info.findtext("TYPE")).lower()
-            first_found = qualys_date(info.findtext("FIRST_FOUND"))
-            last_found = qualys_date(info.findtext("LAST_FOUND")) or scanned
+            first_found = optional_date(info.findtext("FIRST_FOUND"))
+            last_found = optional_date(info.findtext("LAST_FOUND")) or scanned
             yield Finding(
                 source=self.name,
                 host=host,
@@ -414,6 +385,11 @@ class QualysImporter:
                 last_seen=last_found,
                 exploit_available=entry.exploit,
             )
+
+
+def _is_csv_header(cells: Cells) -> bool:
+    keys = {header_key(cell) for cell in cells}
+    return "ip" in keys and "qid" in keys
 
 
 IMPORTER: Importer = QualysImporter()
