@@ -54,9 +54,13 @@ def test_a_broken_file_is_refused_and_stores_nothing(hospital: Path) -> None:
         "evidence", "import", str(hospital), str(FIXTURES / "nessus" / "truncated.nessus")
     )
     assert code == 2 and "truncated.nessus" in err
-    _, shown, _ = hicp("evidence", "show", str(hospital), "--format", "json")
-    inventory = json.loads(shown)["inventory"]
-    assert inventory["findings"] == 0 and inventory["imports"] == []
+    db = sqlite3.connect(hospital.parent / "hospital.evidence.db")
+    counts = [
+        db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+        for t in ("imports", "findings")
+    ]
+    db.close()
+    assert counts == [0, 0]
 
 
 def test_hostile_xml_is_refused_with_a_reason(hospital: Path) -> None:
@@ -129,3 +133,35 @@ def test_a_mapping_is_refused_for_a_scan(hospital: Path) -> None:
 def test_show_before_any_import_says_what_to_do(hospital: Path) -> None:
     code, _, err = hicp("evidence", "show", str(hospital))
     assert code == 2 and "hicp evidence import" in err
+
+
+def test_a_failed_import_leaves_no_evidence_to_show(hospital: Path) -> None:
+    hicp("evidence", "import", str(hospital), str(FIXTURES / "nessus" / "truncated.nessus"))
+    code, _, err = hicp("evidence", "show", str(hospital))
+    assert code == 2 and "no evidence imported" in err
+
+
+def test_detection_with_a_mapping_finds_the_identity_kind(hospital: Path, tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("Person,Active,Two step\nana@x.org,yes,yes\nben@x.org,yes,no\n")
+    code, out, err = hicp(
+        "evidence",
+        "import",
+        str(hospital),
+        str(source),
+        "--map",
+        "user=Person",
+        "--map",
+        "enabled=Active",
+        "--map",
+        "mfa=Two step",
+    )
+    assert code == 0, err
+    assert "(identity)" in out
+
+
+def test_replace_reimports_a_file_seen_before(hospital: Path) -> None:
+    scan = str(FIXTURES / "nessus" / "clinic_scan.nessus")
+    hicp("evidence", "import", str(hospital), scan)
+    code, out, _ = hicp("evidence", "import", str(hospital), scan, "--replace")
+    assert code == 0 and "imported" in out and "already" not in out

@@ -219,3 +219,25 @@ def test_inventory_counts_what_was_imported(tmp_path: Path, catalog: Catalog) ->
     assert inventory.assets_by_type == {"server": 1, "workstation": 1}
     assert inventory.findings_by_severity == {"high": 2}
     assert inventory.hosts_scanned == 1
+
+
+def test_rule_sets_refuse_duplicate_ids_and_unknown_explain_fields() -> None:
+    from pydantic import ValidationError
+
+    from hicp.evidence.rules import RuleSet
+
+    rule = {
+        "id": "r",
+        "title": "t",
+        "metric": "mfa_all_users",
+        "sub_practices": ["1.M.B"],
+        "implemented": 0.9,
+        "partial": 0.5,
+        "explain": "{bad} of {total}",
+    }
+    with pytest.raises(ValidationError, match="used twice"):
+        RuleSet.model_validate({"end_of_life_os": [], "rules": [rule, rule]})
+    with pytest.raises(ValidationError, match="unknown"):
+        RuleSet.model_validate(
+            {"end_of_life_os": [], "rules": [{**rule, "explain": "{nope} of {total}"}]}
+        )

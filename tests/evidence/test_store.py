@@ -75,3 +75,46 @@ def test_an_error_mid_import_leaves_nothing_behind(tmp_path: Path) -> None:
         # and the same file can be imported once fixed
         store.store(source, "inventory", [Asset(hostname="ws01")])
         assert store.db.execute("SELECT count(*) FROM assets").fetchone()[0] == 1
+
+
+def test_a_later_file_that_leaves_a_value_empty_keeps_the_earlier_value(tmp_path: Path) -> None:
+    from hicp.evidence.models import DmarcPolicy, EmailDomain
+
+    spf, dmarc = tmp_path / "spf.dig", tmp_path / "dmarc.dig"
+    spf.write_text("spf")
+    dmarc.write_text("dmarc")
+    with EvidenceStore(tmp_path / "e.db") as store:
+        store.store(
+            spf,
+            "dns",
+            [
+                EmailDomain(
+                    domain="a.org", spf="v=spf1 -all", spf_all="-all", dkim_selectors=("s1",)
+                )
+            ],
+        )
+        store.store(
+            dmarc,
+            "dns",
+            [
+                EmailDomain(
+                    domain="a.org", dmarc="v=DMARC1; p=reject", dmarc_policy=DmarcPolicy.REJECT
+                )
+            ],
+        )
+        row = store.db.execute(
+            "SELECT spf, dkim_selectors, dmarc_policy FROM email_domains"
+        ).fetchone()
+    assert row == ("v=spf1 -all", "s1", "reject")
+
+
+def test_replace_imports_the_same_content_again(tmp_path: Path) -> None:
+    source = tmp_path / "inv.csv"
+    source.write_text("x")
+    with EvidenceStore(tmp_path / "e.db") as store:
+        store.store(source, "inventory", [Asset(hostname="a")])
+        again = store.store(source, "inventory", [Asset(hostname="b")], again=True)
+        hosts = sorted(r[0] for r in store.db.execute("SELECT hostname FROM assets"))
+        imports = store.db.execute("SELECT count(*) FROM imports").fetchone()[0]
+    assert not again.already_imported and again.records == 1
+    assert hosts == ["a", "b"] and imports == 1

@@ -24,20 +24,6 @@ ASSESSMENT = typer.Argument(
 )
 
 
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    from hicp.errors import ImportError_
-
-    mapping = {}
-    for pair in pairs:
-        field, sep, header = pair.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise ImportError_(
-                f"--map {pair!r}: write it as field=Column Header, e.g. hostname=Device"
-            )
-        mapping[field.strip()] = header.strip()
-    return mapping
-
-
 @app.command("import")
 def import_(
     assessment: Path = ASSESSMENT,
@@ -57,6 +43,12 @@ def import_(
         help="For inventory and identity files: field=Column Header, when a column is not "
         "recognised (repeatable).",
     ),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="Import a file again even if its content was imported before "
+        "(for instance with a different --map or --kind).",
+    ),
 ) -> None:
     """Import exports into the evidence store beside the assessment (one transaction per file).
 
@@ -73,10 +65,11 @@ def import_(
     )
 
     from hicp.evidence.base import detect, importer
+    from hicp.evidence.columns import parse_mapping
     from hicp.evidence.store import EvidenceStore, evidence_path
 
     load_assessment_file(assessment)  # a broken or missing assessment is reported first
-    fields = _mapping(mapping)
+    fields = parse_mapping(mapping)
     chosen = [(f, importer(kind, fields) if kind else detect(f, fields)) for f in files]
     store_path = evidence_path(assessment)
     with (
@@ -96,10 +89,15 @@ def import_(
             def advance(done: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done)
 
-            result = store.store(file, found.name, found.read(file, progress=advance))
+            result = store.store(
+                file, found.name, found.read(file, progress=advance), again=replace
+            )
             progress.remove_task(task)
             if result.already_imported:
-                console().print(f"{file}: already imported (same content); nothing changed.")
+                console().print(
+                    f"{file}: already imported (same content); nothing changed. "
+                    "Use --replace to import it again."
+                )
             else:
                 console().print(f"{file}: imported {result.records:,} records ({found.name}).")
     console().print(f"Evidence store: {store_path}. Next: hicp evidence show {assessment}")

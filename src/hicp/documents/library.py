@@ -18,13 +18,13 @@ DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "data" / "documents"
 
 
 def _message(error: Mapping[str, Any]) -> str:
-    if error["type"] == "string_pattern_mismatch":
+    if error["type"] == "string_pattern_mismatch" and "supports" in error["loc"]:
         return f"{error['input']!r} is not a valid ID here (sub-practices look like 8.S.A)"
     return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _check(path: Path, spec: DocumentSpec, known_ids: set[str]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for sub_id in spec.all_supports():
         if sub_id not in known_ids:
             problems.append(
@@ -33,18 +33,17 @@ def _check(path: Path, spec: DocumentSpec, known_ids: set[str]) -> list[Problem]
                 )
             )
     for section in spec.sections:
-        for block in section.blocks:
-            for text in block.strings():
-                for name in PLACEHOLDER.findall(text):
-                    if name not in PLACEHOLDERS:
-                        problems.append(
-                            Problem(
-                                f"unknown placeholder {{{name}}}; known: organization, tier, "
-                                "assessment_date, today, year, contact.ROLE.name|phone|email",
-                                file=path,
-                                where=f"{spec.name}.{section.heading}",
-                            )
-                        )
+        texts = [spec.title, section.heading, *(t for b in section.blocks for t in b.strings())]
+        unknown = {n for text in texts for n in PLACEHOLDER.findall(text)} - set(PLACEHOLDERS)
+        problems += [
+            Problem(
+                f"unknown placeholder {{{name}}}; known: organization, tier, assessment_date, "
+                "today, year, contact.ROLE.name|phone|email",
+                file=path,
+                where=f"{spec.name}.{section.heading}",
+            )
+            for name in sorted(unknown)
+        ]
     if path.stem != spec.name:
         problems.append(Problem(f"the file must be named {spec.name}.yaml", file=path))
     return problems

@@ -10,10 +10,12 @@ from hicp.assessment.models import Assessment
 from hicp.catalog import Catalog
 from hicp.documents import generated
 from hicp.documents.library import default_library
-from hicp.documents.tailor import Tailored, tailor
+from hicp.documents.tailor import Tailored, fill, tailor
 from hicp.errors import NotFoundError, ReportError
 
 TEXT_FORMATS = ("docx", "md", "pdf", "html")
+# How a listing names what a rendered copy fills in.
+GENERIC = {"organization": "your organization"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,12 @@ class DocumentInfo:
 def documents() -> dict[str, DocumentInfo]:
     infos = {
         spec.name: DocumentInfo(
-            spec.name, spec.title, spec.summary, spec.audience, spec.all_supports(), TEXT_FORMATS
+            spec.name,
+            fill(spec.title, GENERIC),
+            spec.summary,
+            spec.audience,
+            spec.all_supports(),
+            TEXT_FORMATS,
         )
         for spec in default_library().values()
     }

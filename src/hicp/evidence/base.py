@@ -69,7 +69,10 @@ def detect(path: Path, mapping: Mapping[str, str] | None = None) -> Importer:
         if mapping:
             if not takes_mapping(candidate):
                 continue
-            candidate = importer(name, mapping)
+            try:
+                candidate = importer(name, mapping)
+            except ImportError_:
+                continue  # the mapping names fields this kind of table does not have
         if candidate.sniff(head, path):
             return candidate
     raise ImportError_(

@@ -198,4 +198,6 @@ def evaluate_file(catalog: Catalog, assessment: Assessment, db_path: Path) -> Ev
     if not db_path.exists():
         return None
     with EvidenceStore(db_path) as store:
+        if store.db.execute("SELECT 1 FROM imports LIMIT 1").fetchone() is None:
+            return None  # e.g. only failed imports so far
         return evaluate(catalog, assessment, store)

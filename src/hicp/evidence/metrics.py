@@ -236,7 +236,7 @@ def active_accounts(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue |
         db,
         "SELECT 1 FROM identities WHERE enabled = 1",
         "SELECT user, privileged, last_sign_in FROM identities WHERE enabled = 1 "
-        "AND (last_sign_in IS NULL OR last_sign_in < ?) ORDER BY user",
+        "AND (last_sign_in IS NULL OR last_sign_in <= ?) ORDER BY user",
         (),
         (cutoff,),
     )

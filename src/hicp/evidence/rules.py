@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -39,6 +40,12 @@ class Rule(BaseModel):
     def _ordered(self) -> Rule:
         if self.partial > self.implemented:
             raise ValueError("partial must not be above implemented")
+        unknown = set(re.findall(r"\{(\w*)\}", self.explain)) - {"good", "total", "bad", "share"}
+        if unknown:
+            raise ValueError(
+                f"explain uses unknown {{{', '.join(sorted(unknown))}}}; "
+                "use {good}, {total}, {bad} or {share}"
+            )
         return self
 
 
@@ -47,6 +54,14 @@ class RuleSet(BaseModel):
 
     end_of_life_os: tuple[str, ...]
     rules: tuple[Rule, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> RuleSet:
+        ids = [r.id for r in self.rules]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"rule IDs used twice: {', '.join(twice)}")
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -151,43 +151,57 @@ def _identity_row(i: Identity, import_id: int) -> tuple[object, ...]:
     )
 
 
-# Re-importing updates a record in place; for findings the seen-dates widen rather than reset.
+# Re-importing updates a record in place. A value the newer file leaves empty keeps what an
+# earlier file said (two dig files, one with SPF and one with DMARC, make one complete domain);
+# for findings the seen-dates widen rather than reset.
 _UPSERT: dict[type, tuple[Callable[[Any, int], tuple[object, ...]], str]] = {
     Asset: (
         _asset_row,
         """INSERT INTO assets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-        ON CONFLICT(key) DO UPDATE SET hostname=excluded.hostname, ip=excluded.ip,
-        mac=excluded.mac, type=excluded.type, os=excluded.os, os_version=excluded.os_version,
-        owner=excluded.owner, location=excluded.location, segment=excluded.segment,
-        disk_encrypted=excluded.disk_encrypted, endpoint_agent=excluded.endpoint_agent,
-        last_seen=excluded.last_seen, import_id=excluded.import_id""",
+        ON CONFLICT(key) DO UPDATE SET
+        hostname=coalesce(excluded.hostname, hostname),
+        ip=coalesce(excluded.ip, ip), mac=coalesce(excluded.mac, mac), type=excluded.type,
+        os=coalesce(excluded.os, os), os_version=coalesce(excluded.os_version, os_version),
+        owner=coalesce(excluded.owner, owner), location=coalesce(excluded.location, location),
+        segment=coalesce(excluded.segment, segment),
+        disk_encrypted=coalesce(excluded.disk_encrypted, disk_encrypted),
+        endpoint_agent=coalesce(excluded.endpoint_agent, endpoint_agent),
+        last_seen=coalesce(excluded.last_seen, last_seen), import_id=excluded.import_id""",
     ),
     Finding: (
         _finding_row,
         """INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
         ON CONFLICT(source, host, port, protocol, check_id) DO UPDATE SET
-        hostname=coalesce(excluded.hostname, hostname), title=excluded.title,
-        severity=excluded.severity, severity_rank=excluded.severity_rank, cves=excluded.cves,
-        cvss3=excluded.cvss3, cvss4=excluded.cvss4,
-        first_seen=min(coalesce(first_seen, excluded.first_seen),
-                       coalesce(excluded.first_seen, first_seen)),
+        hostname=coalesce(excluded.hostname, hostname),
+        title=excluded.title, severity=excluded.severity,
+        severity_rank=excluded.severity_rank, cves=excluded.cves, cvss3=excluded.cvss3,
+        cvss4=excluded.cvss4, first_seen=min(coalesce(first_seen, excluded.first_seen),
+        coalesce(excluded.first_seen, first_seen)),
         last_seen=max(coalesce(last_seen, excluded.last_seen),
-                      coalesce(excluded.last_seen, last_seen)),
-        exploit_available=excluded.exploit_available, known_exploited=excluded.known_exploited,
-        os=coalesce(excluded.os, os), import_id=excluded.import_id""",
+        coalesce(excluded.last_seen, last_seen)),
+        exploit_available=excluded.exploit_available,
+        known_exploited=excluded.known_exploited, os=coalesce(excluded.os, os),
+        import_id=excluded.import_id""",
     ),
     EmailDomain: (
         _domain_row,
         """INSERT INTO email_domains VALUES (?,?,?,?,?,?,?)
-        ON CONFLICT(domain) DO UPDATE SET spf=excluded.spf, spf_all=excluded.spf_all,
-        dkim_selectors=excluded.dkim_selectors, dmarc=excluded.dmarc,
-        dmarc_policy=excluded.dmarc_policy, import_id=excluded.import_id""",
+        ON CONFLICT(domain) DO UPDATE SET
+        spf=coalesce(excluded.spf, spf),
+        spf_all=coalesce(excluded.spf_all, spf_all),
+        dkim_selectors=CASE excluded.dkim_selectors WHEN '' THEN dkim_selectors
+            ELSE excluded.dkim_selectors END,
+        dmarc=coalesce(excluded.dmarc, dmarc),
+        dmarc_policy=coalesce(excluded.dmarc_policy, dmarc_policy),
+        import_id=excluded.import_id""",
     ),
     Identity: (
         _identity_row,
         """INSERT INTO identities VALUES (?,?,?,?,?,?)
-        ON CONFLICT(user) DO UPDATE SET enabled=excluded.enabled, mfa=excluded.mfa,
-        privileged=excluded.privileged, last_sign_in=excluded.last_sign_in,
+        ON CONFLICT(user) DO UPDATE SET
+        enabled=excluded.enabled,
+        mfa=coalesce(excluded.mfa, mfa), privileged=excluded.privileged,
+        last_sign_in=coalesce(excluded.last_sign_in, last_sign_in),
         import_id=excluded.import_id""",
     ),
 }
@@ -243,23 +257,29 @@ class EvidenceStore:
         ).fetchone()
         return str(row[0]) if row else None
 
-    def store(self, file: Path, kind: str, records: Iterable[Record]) -> ImportResult:
+    def store(
+        self, file: Path, kind: str, records: Iterable[Record], *, again: bool = False
+    ) -> ImportResult:
         """Store every record of one file in one transaction; any error leaves nothing behind.
 
-        A file whose content was imported before is recognised by its SHA-256 and skipped.
+        A file whose content was imported before is recognised by its SHA-256 and skipped,
+        unless ``again``: then it is read anew and its import entry updated.
         """
         sha, size = file_digest(file)
-        if self.imported(sha):
+        if self.imported(sha) and not again:
             return ImportResult(file, kind, 0, already_imported=True)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         count = 0
         with self._transaction() as db:
-            cursor = db.execute(
+            db.execute(
                 "INSERT INTO imports (kind, file_name, sha256, bytes, records, imported_at)"
-                " VALUES (?, ?, ?, ?, 0, ?)",
+                " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(sha256) DO UPDATE SET kind=excluded.kind,"
+                " file_name=excluded.file_name, imported_at=excluded.imported_at",
                 (kind, file.name, sha, size, now),
             )
-            import_id = int(cursor.lastrowid or 0)
+            import_id = int(
+                db.execute("SELECT id FROM imports WHERE sha256 = ?", (sha,)).fetchone()[0]
+            )
             batch: dict[type, list[tuple[object, ...]]] = {}
             for record in records:
                 to_row, _ = _UPSERT[type(record)]
