@@ -241,3 +241,15 @@ def test_rule_sets_refuse_duplicate_ids_and_unknown_explain_fields() -> None:
         RuleSet.model_validate(
             {"end_of_life_os": [], "rules": [{**rule, "explain": "{nope} of {total}"}]}
         )
+
+
+def test_hosts_without_names_still_count_when_unmatched(tmp_path: Path, catalog: Catalog) -> None:
+    records = [
+        Asset(hostname="ws1", ip="10.0.0.1", type=WS),
+        Asset(ip="10.0.0.9", type=WS),  # no host name, never scanned
+        _finding("10.0.0.1"),
+        _finding("10.0.0.2"),  # no host name, not in the inventory
+    ]
+    report = _report(tmp_path, catalog, records)
+    assert report.rule("inventory-covers-scanned").bad == 1
+    assert report.rule("scans-cover-inventory").bad == 1

@@ -108,11 +108,16 @@ OPEN_FINDINGS = """
       ON h.host = f.host
     WHERE f.last_seen IS NULL OR h.latest IS NULL OR f.last_seen = h.latest
 """
+# Each test is wrapped in coalesce(…, 0): a missing host name makes `x IN ids` NULL, and
+# NOT (… OR NULL) is NULL, which would silently drop an unmatched host from the count.
 IN_ASSETS = (
-    "(lower(s.host) IN asset_ids OR lower(s.hostname) IN asset_ids "
-    "OR short_name(s.hostname) IN asset_ids)"
+    "(coalesce(lower(s.host) IN asset_ids, 0) OR coalesce(lower(s.hostname) IN asset_ids, 0) "
+    "OR coalesce(short_name(s.hostname) IN asset_ids, 0))"
 )
-IN_SCANS = "(lower(a.ip) IN scan_ids OR a.key IN scan_ids OR short_name(a.hostname) IN scan_ids)"
+IN_SCANS = (
+    "(coalesce(lower(a.ip) IN scan_ids, 0) OR coalesce(a.key IN scan_ids, 0) "
+    "OR coalesce(short_name(a.hostname) IN scan_ids, 0))"
+)
 
 
 @metric
