@@ -47,6 +47,7 @@ _SEVERITY = {
 }
 _SUMMARY = "not a valid Nessus export"
 _CHILD_FIELDS = frozenset({"cvss3_base_score", "cvss4_base_score", "exploit_available"})
+_WANTED = (*_CHILD_FIELDS, "cve", "cisa-known-exploited")
 
 
 def _scan_date(props: dict[str, str]) -> dt.date | None:
@@ -70,6 +71,9 @@ class NessusImporter:
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         props: dict[str, str] = {}
         items: list[dict[str, Any]] = []
+        # A plugin's CVEs, scores and exploit flags are the plugin's, not the host's: read them
+        # once per plugin ID in a file, not once per host it fires on.
+        plugins: dict[str, dict[str, Any]] = {}
         tags = ("HostProperties", "ReportItem", "ReportHost")
         for element in xmlsafe.iterparse(path, tags, progress):
             if element.tag == "HostProperties":
@@ -78,13 +82,13 @@ class NessusImporter:
                     if name and tag.text and tag.text.strip():
                         props[name] = tag.text.strip()
             elif element.tag == "ReportItem":
-                items.append(self._item(path, element))
+                items.append(self._item(path, element, plugins))
             else:
                 yield from self._host(path, element, props, items)
                 props = {}
                 items = []
 
-    def _item(self, path: Path, item: Any) -> dict[str, Any]:
+    def _item(self, path: Path, item: Any, plugins: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """The fields of one ReportItem, before the host's properties are known."""
         line = item.sourceline
 
@@ -113,12 +117,27 @@ class NessusImporter:
             port, _ = parse_port(item.get("port") or "")
         except ValueError as exc:
             fail(path, _SUMMARY, str(exc), line, "ReportItem@port")
-        # One pass over the children instead of a tree search per field: this loop runs once
-        # per ReportItem, hundreds of thousands of times in a large scan.
+        check_id = required("pluginID")
+        plugin = plugins.get(check_id)
+        if plugin is None:
+            plugin = plugins[check_id] = self._plugin(path, item, line)
+        return {
+            "port": port,
+            "protocol": (item.get("protocol") or "").strip().lower() or None,
+            "check_id": check_id,
+            "title": required("pluginName"),
+            "severity": severity,
+            **plugin,
+        }
+
+    def _plugin(self, path: Path, item: Any, line: int | None) -> dict[str, Any]:
+        """The plugin's own facts, from the children of its first ReportItem in the file."""
         texts: dict[str, str] = {}
         cve_texts: list[str] = []
         known_exploited: bool | None = None
-        for child in item:
+        # Only the children read below: lxml filters by tag in C, so the long description,
+        # solution and plugin output are never turned into Python objects.
+        for child in item.iterchildren(*_WANTED):
             tag = child.tag
             if tag == "cve":
                 cve_texts.append(child.text or "")
@@ -135,11 +154,6 @@ class NessusImporter:
         exploit = texts.get("exploit_available") or None
         cves, _ = split_cves(" ".join(cve_texts))
         return {
-            "port": port,
-            "protocol": (item.get("protocol") or "").strip().lower() or None,
-            "check_id": required("pluginID"),
-            "title": required("pluginName"),
-            "severity": severity,
             "cves": cves,
             "cvss3": scores["cvss3_base_score"],
             "cvss4": scores["cvss4_base_score"],
