@@ -269,16 +269,16 @@ def record_answer(
     return record_answers(path, {sub_practice_id: changes}, catalog)
 
 
-def record_answers(
-    path: Path, changes: Mapping[str, Mapping[str, Any]], catalog: Catalog
-) -> Loaded:
-    """Set fields of several answers in one atomic write (a value of None removes the field).
+def apply_answers(
+    text: str, changes: Mapping[str, Mapping[str, Any]], catalog: Catalog, path: Path
+) -> tuple[str, Loaded]:
+    """The assessment text with fields of several answers set (None removes a field).
 
-    The whole document is validated after the change and before the write, so a bad value is
-    refused with the same message ``hicp validate`` would give, and the file stays as it was.
+    Comments and layout are kept. The whole document is validated before and after the
+    change, so a bad value is refused with the message ``hicp validate`` would give. ``path``
+    only names the document in messages: the file on disk, or a web app's record.
     """
-    text = yamlio.read_text(path, AssessmentError)
-    parse(text, path, catalog)  # a broken file is reported as it is, before any change
+    parse(text, path, catalog)  # a broken document is reported as it is, before any change
     tree = yamlio.loads(text, path, AssessmentError, yamlio.Mode.EDIT)
     answers = tree.get("answers")
     if answers is None:
@@ -291,7 +291,7 @@ def record_answers(
         for key, value in fields.items():
             if value is None or value == ():
                 if key == "status":
-                    entry[key] = None  # keep the key so the file still lists the question
+                    entry[key] = None  # keep the key so the document still lists the question
                 else:
                     entry.pop(key, None)
             else:
@@ -301,5 +301,14 @@ def record_answers(
         loaded = parse(new_text, path, catalog)
     except AssessmentError as exc:
         raise AssessmentError(f"{exc.summary}; the answer was not saved", exc.problems) from None
+    return new_text, loaded
+
+
+def record_answers(
+    path: Path, changes: Mapping[str, Mapping[str, Any]], catalog: Catalog
+) -> Loaded:
+    """Set fields of several answers in the file at ``path``, in one atomic write."""
+    text = yamlio.read_text(path, AssessmentError)
+    new_text, loaded = apply_answers(text, changes, catalog, path)
     yamlio.write_atomic(path, new_text)
     return loaded
