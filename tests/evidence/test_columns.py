@@ -8,6 +8,7 @@ import pytest
 
 from hicp.errors import ImportError_
 from hicp.evidence.columns import Schema, parse_mapping, read_table
+from tests.evidence.files import problem, write
 
 SCHEMA = Schema(
     fields={
@@ -21,22 +22,11 @@ SCHEMA = Schema(
 )
 
 
-def write(tmp_path: Path, text: str, name: str = "table.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def rows(path: Path, mapping: dict[str, str] | None = None) -> list[dict[str, object]]:
     return [
         {"line": row.line, "hostname": row.text("hostname"), "owner": row.text("owner")}
         for row in read_table(path, SCHEMA, mapping or {})
     ]
-
-
-def problem(error: pytest.ExceptionInfo[ImportError_]) -> str:
-    assert len(error.value.problems) == 1
-    return str(error.value.problems[0])
 
 
 def test_the_most_specific_spelling_wins_over_a_generic_name() -> None:

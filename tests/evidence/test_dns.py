@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,40 +12,29 @@ from hicp.evidence.base import detect
 from hicp.evidence.dns import IMPORTER
 from hicp.evidence.models import DmarcPolicy, EmailDomain
 from hicp.evidence.store import EvidenceStore
+from tests.evidence import files
+from tests.evidence.files import (
+    ASSETS,
+    DIG,
+    DNS_EXPORTS,
+    IDENTITY_GENERIC,
+    OKTA,
+    SAMPLES,
+    SCANNER_EXPORTS,
+    ZONE,
+    error_text,
+    needs_samples,
+)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-ZONE = FIXTURES / "dns" / "northside-clinic.zone"
-DIG = FIXTURES / "dns" / "mail-domains.dig"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
-OTHER_FORMATS = [
-    FIXTURES / "inventory" / "assets.csv",
-    FIXTURES / "identity" / "generic.csv",
-    FIXTURES / "identity" / "okta.csv",
-    FIXTURES / "qualys" / "clinic_vulns.csv",
-    FIXTURES / "generic" / "findings.csv",
-    FIXTURES / "nessus" / "clinic_scan.nessus",
-    FIXTURES / "openvas" / "clinic_report.xml",
-]
+OTHER_FORMATS = [ASSETS, IDENTITY_GENERIC, OKTA, *SCANNER_EXPORTS]
+sniff = partial(files.sniff, IMPORTER)
+write = partial(files.write, name="example.zone")
 
 
 def read(path: Path) -> dict[str, EmailDomain]:
     domains = list(IMPORTER.read(path))
     assert [d.domain for d in domains] == sorted(d.domain for d in domains)
     return {d.domain: d for d in domains}
-
-
-def sniff(path: Path) -> bool:
-    return IMPORTER.sniff(path.read_bytes()[: 64 * 1024], path)
-
-
-def write(tmp_path: Path, text: str, name: str = "example.zone") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def error_text(error: pytest.ExceptionInfo[ImportError_]) -> str:
-    return "\n".join(str(p) for p in error.value.problems)
 
 
 def test_the_zone_file_yields_one_record_per_mail_domain() -> None:
@@ -90,7 +80,7 @@ def test_dig_plus_short_answer_lines_read_like_a_zone(tmp_path: Path) -> None:
         tmp_path,
         'clinic.example.\t300\tIN\tTXT\t"v=spf1 mx ?all"\n'
         '_dmarc.clinic.example. 300 IN TXT "v=DMARC1; p=quarantine"\n',
-        "answers.txt",
+        name="answers.txt",
     )
     assert sniff(path)
     clinic = read(path)["clinic.example"]
@@ -172,7 +162,7 @@ def test_a_truncated_zone_file_is_an_error_with_its_line(tmp_path: Path) -> None
 
 def test_a_quoted_string_cut_off_is_an_error_with_its_line(tmp_path: Path) -> None:
     text = DIG.read_text(encoding="utf-8")
-    path = write(tmp_path, text[: text.index("include:_spf.mailhost")], "cut.dig")
+    path = write(tmp_path, text[: text.index("include:_spf.mailhost")], name="cut.dig")
     with pytest.raises(ImportError_) as error:
         list(IMPORTER.read(path))
     assert error_text(error) == (
@@ -195,7 +185,7 @@ def test_text_that_is_not_a_record_is_an_error_with_its_line(tmp_path: Path) -> 
 
 
 def test_dig_short_output_without_names_is_refused_saying_why(tmp_path: Path) -> None:
-    path = write(tmp_path, '"v=spf1 mx -all"\n', "short.txt")
+    path = write(tmp_path, '"v=spf1 mx -all"\n', name="short.txt")
     with pytest.raises(ImportError_, match=r":1: a record must start with its name"):
         list(IMPORTER.read(path))
 
@@ -212,7 +202,7 @@ def test_progress_ends_at_the_file_size() -> None:
     assert seen[-1] == ZONE.stat().st_size
 
 
-@pytest.mark.parametrize("path", [ZONE, DIG])
+@pytest.mark.parametrize("path", DNS_EXPORTS)
 def test_sniff_and_detection_accept_zone_files_and_dig_output(path: Path) -> None:
     assert sniff(path)
     assert detect(path).name == "dns"
@@ -223,9 +213,8 @@ def test_sniff_rejects_other_formats(path: Path) -> None:
     assert not sniff(path)
 
 
+@needs_samples
 def test_sniff_rejects_the_real_scanner_samples() -> None:
-    if not SAMPLES.is_dir():
-        pytest.skip("../shared/samples is not checked out beside the repository")
     assert not any(sniff(path) for path in SAMPLES.iterdir())
 
 

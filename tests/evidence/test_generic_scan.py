@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,18 +14,19 @@ from hicp.evidence.base import detect
 from hicp.evidence.generic_scan import IMPORTER
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.store import EvidenceStore
+from tests.evidence import files
+from tests.evidence.files import (
+    FIXTURES,
+    GENERIC_FINDINGS,
+    NESSUS_SCAN,
+    OPENVAS_REPORT,
+    QUALYS_EXPORTS,
+)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GENERIC = FIXTURES / "generic"
-FINDINGS = GENERIC / "findings.csv"
 HEADER = "host,check_id,title,severity"
-OTHER_FORMATS = [
-    FIXTURES / "nessus" / "clinic_scan.nessus",
-    FIXTURES / "openvas" / "clinic_report.xml",
-    FIXTURES / "qualys" / "clinic_vulns.csv",
-    FIXTURES / "qualys" / "clinic_scan.xml",
-    FIXTURES / "qualys" / "clinic_asset_data.xml",
-]
+OTHER_FORMATS = [NESSUS_SCAN, OPENVAS_REPORT, *QUALYS_EXPORTS]
+sniff = partial(files.sniff, IMPORTER)
 
 
 def read(path: Path) -> list[Finding]:
@@ -33,10 +35,6 @@ def read(path: Path) -> list[Finding]:
 
 def by_check(path: Path) -> dict[str, Finding]:
     return {f.check_id: f for f in read(path)}
-
-
-def sniff(path: Path) -> bool:
-    return IMPORTER.sniff(path.read_bytes()[: 64 * 1024], path)
 
 
 def one_row(tmp_path: Path, header: str, row: str) -> Path:
@@ -52,7 +50,7 @@ def error_of(path: Path) -> ImportError_:
 
 
 def test_every_non_blank_row_is_a_finding_with_every_severity() -> None:
-    findings = read(FINDINGS)
+    findings = read(GENERIC_FINDINGS)
     assert len(findings) == 7  # 8 rows after the header, one blank
     assert Counter(f.severity for f in findings) == {
         Severity.CRITICAL: 1,
@@ -65,7 +63,7 @@ def test_every_non_blank_row_is_a_finding_with_every_severity() -> None:
 
 
 def test_a_full_row_maps_every_column() -> None:
-    bluekeep = by_check(FINDINGS)["RDP-BLUEKEEP"]
+    bluekeep = by_check(GENERIC_FINDINGS)["RDP-BLUEKEEP"]
     assert bluekeep.host == "10.40.0.5"
     assert bluekeep.hostname == "fileserver.maple-clinic.local"
     assert (bluekeep.port, bluekeep.protocol) == (3389, "tcp")
@@ -79,7 +77,7 @@ def test_a_full_row_maps_every_column() -> None:
 
 
 def test_the_medical_device_rows_read_quoted_and_multi_line_cells() -> None:
-    findings = by_check(FINDINGS)
+    findings = by_check(GENERIC_FINDINGS)
     creds = findings["WEB-DEFAULT-CREDS"]
     assert creds.title == "Patient monitor web console, default credentials"
     assert creds.severity is Severity.HIGH  # "High": case does not matter
@@ -94,7 +92,7 @@ def test_the_medical_device_rows_read_quoted_and_multi_line_cells() -> None:
 
 
 def test_ports_accept_a_protocol_suffix_general_and_zero() -> None:
-    findings = by_check(FINDINGS)
+    findings = by_check(GENERIC_FINDINGS)
     assert (findings["SNMP-PUBLIC"].port, findings["SNMP-PUBLIC"].protocol) == (161, "udp")
     assert findings["HOST-UP"].port is None
     assert (findings["TCP-TS"].port, findings["TCP-TS"].protocol) == (None, "tcp")
@@ -201,21 +199,21 @@ def test_a_bad_row_stores_nothing(tmp_path: Path) -> None:
 
 def test_importing_the_file_twice_stores_it_once(tmp_path: Path) -> None:
     with EvidenceStore(tmp_path / "e.db") as store:
-        first = store.store(FINDINGS, "generic", IMPORTER.read(FINDINGS))
-        second = store.store(FINDINGS, "generic", IMPORTER.read(FINDINGS))
+        first = store.store(GENERIC_FINDINGS, "generic", IMPORTER.read(GENERIC_FINDINGS))
+        second = store.store(GENERIC_FINDINGS, "generic", IMPORTER.read(GENERIC_FINDINGS))
         rows = store.db.execute("SELECT count(*) FROM findings").fetchone()[0]
     assert (first.records, second.already_imported, rows) == (7, True, 7)
 
 
 def test_progress_is_reported_up_to_the_whole_file() -> None:
     seen: list[int] = []
-    list(IMPORTER.read(FINDINGS, seen.append))
-    assert seen and seen[-1] == FINDINGS.stat().st_size
+    list(IMPORTER.read(GENERIC_FINDINGS, seen.append))
+    assert seen and seen[-1] == GENERIC_FINDINGS.stat().st_size
 
 
 def test_sniff_accepts_the_generic_header_and_detection_picks_generic() -> None:
-    assert sniff(FINDINGS)
-    assert detect(FINDINGS) is IMPORTER
+    assert sniff(GENERIC_FINDINGS)
+    assert detect(GENERIC_FINDINGS) is IMPORTER
 
 
 @pytest.mark.parametrize("path", OTHER_FORMATS, ids=lambda p: p.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 import openpyxl
@@ -13,47 +14,34 @@ from hicp.evidence.base import detect
 from hicp.evidence.identity import IMPORTER, IdentityImporter
 from hicp.evidence.models import Identity
 from hicp.evidence.store import EvidenceStore
+from tests.evidence import files
+from tests.evidence.files import (
+    ASSET_TAGS,
+    ASSETS,
+    DNS_EXPORTS,
+    ENTRA_REGISTRATION,
+    FIXTURES,
+    GOOGLE,
+    IDENTITY_GENERIC,
+    OKTA,
+    SAMPLES,
+    SCANNER_EXPORTS,
+    error_text,
+    needs_samples,
+)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-IDENTITY = FIXTURES / "identity"
-GENERIC = IDENTITY / "generic.csv"
-ENTRA_REGISTRATION = IDENTITY / "entra-registration.csv"
-ENTRA_USERS = IDENTITY / "entra-users.csv"
-OKTA = IDENTITY / "okta.csv"
-GOOGLE = IDENTITY / "google.csv"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
-OTHER_FORMATS = [
-    FIXTURES / "inventory" / "assets.csv",
-    FIXTURES / "inventory" / "asset-tags.csv",
-    FIXTURES / "dns" / "northside-clinic.zone",
-    FIXTURES / "dns" / "mail-domains.dig",
-    FIXTURES / "qualys" / "clinic_vulns.csv",
-    FIXTURES / "generic" / "findings.csv",
-    FIXTURES / "nessus" / "clinic_scan.nessus",
-    FIXTURES / "openvas" / "clinic_report.xml",
-]
+ENTRA_USERS = FIXTURES / "identity" / "entra-users.csv"
+OTHER_FORMATS = [ASSETS, ASSET_TAGS, *DNS_EXPORTS, *SCANNER_EXPORTS]
+sniff = partial(files.sniff, IMPORTER)
+write = partial(files.write, name="users.csv")
 
 
 def read(path: Path, importer: IdentityImporter = IMPORTER) -> dict[str, Identity]:
     return {identity.user: identity for identity in importer.read(path)}
 
 
-def sniff(path: Path) -> bool:
-    return IMPORTER.sniff(path.read_bytes()[: 64 * 1024], path)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "users.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def error_text(error: pytest.ExceptionInfo[ImportError_]) -> str:
-    return "\n".join(str(p) for p in error.value.problems)
-
-
 def test_the_generic_shape_yields_every_field() -> None:
-    users = read(GENERIC)
+    users = read(IDENTITY_GENERIC)
     assert len(users) == 5
     assert users["it-admin@northside-clinic.example"] == Identity(
         user="it-admin@northside-clinic.example",
@@ -183,7 +171,7 @@ def test_an_identity_workbook_is_read_when_the_kind_is_given(tmp_path: Path) -> 
     assert read(path)["a@clinic.example"] == Identity(user="a@clinic.example", mfa=False)
 
 
-@pytest.mark.parametrize("path", [GENERIC, ENTRA_REGISTRATION, ENTRA_USERS, OKTA, GOOGLE])
+@pytest.mark.parametrize("path", [IDENTITY_GENERIC, ENTRA_REGISTRATION, ENTRA_USERS, OKTA, GOOGLE])
 def test_sniff_and_detection_accept_every_identity_export(path: Path) -> None:
     assert sniff(path)
     assert detect(path).name == "identity"
@@ -194,9 +182,8 @@ def test_sniff_rejects_other_formats(path: Path) -> None:
     assert not sniff(path)
 
 
+@needs_samples
 def test_sniff_rejects_the_real_scanner_samples() -> None:
-    if not SAMPLES.is_dir():
-        pytest.skip("../shared/samples is not checked out beside the repository")
     assert not any(sniff(path) for path in SAMPLES.iterdir())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import openpyxl
@@ -16,37 +17,35 @@ from hicp.evidence.columns import parse_mapping
 from hicp.evidence.inventory import IMPORTER, InventoryImporter
 from hicp.evidence.models import Asset, AssetType
 from hicp.evidence.store import EvidenceStore
+from tests.evidence import files
+from tests.evidence.files import (
+    ASSET_TAGS,
+    ASSETS,
+    DNS_EXPORTS,
+    ENTRA_REGISTRATION,
+    GOOGLE,
+    IDENTITY_GENERIC,
+    OKTA,
+    SAMPLES,
+    SCANNER_EXPORTS,
+    error_text,
+    needs_samples,
+)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-ASSETS = FIXTURES / "inventory" / "assets.csv"
-ASSET_TAGS = FIXTURES / "inventory" / "asset-tags.csv"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
 OTHER_FORMATS = [
-    FIXTURES / "identity" / "generic.csv",
-    FIXTURES / "identity" / "entra-registration.csv",
-    FIXTURES / "identity" / "okta.csv",
-    FIXTURES / "identity" / "google.csv",
-    FIXTURES / "dns" / "northside-clinic.zone",
-    FIXTURES / "dns" / "mail-domains.dig",
-    FIXTURES / "qualys" / "clinic_vulns.csv",
-    FIXTURES / "generic" / "findings.csv",
-    FIXTURES / "nessus" / "clinic_scan.nessus",
-    FIXTURES / "openvas" / "clinic_report.xml",
+    IDENTITY_GENERIC,
+    ENTRA_REGISTRATION,
+    OKTA,
+    GOOGLE,
+    *DNS_EXPORTS,
+    *SCANNER_EXPORTS,
 ]
+sniff = partial(files.sniff, IMPORTER)
+write = partial(files.write, name="inventory.csv")
 
 
 def read(path: Path, importer: InventoryImporter = IMPORTER) -> dict[str, Asset]:
     return {asset.key: asset for asset in importer.read(path)}
-
-
-def sniff(path: Path) -> bool:
-    return IMPORTER.sniff(path.read_bytes()[: 64 * 1024], path)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "inventory.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def workbook(tmp_path: Path, *sheets: list[list[object]], name: str = "inventory.xlsx") -> Path:
@@ -59,10 +58,6 @@ def workbook(tmp_path: Path, *sheets: list[list[object]], name: str = "inventory
     path = tmp_path / name
     book.save(path)
     return path
-
-
-def error_text(error: pytest.ExceptionInfo[ImportError_]) -> str:
-    return "\n".join(str(p) for p in error.value.problems)
 
 
 def test_the_inventory_csv_yields_one_asset_per_row_with_every_field_mapped() -> None:
@@ -279,9 +274,8 @@ def test_sniff_rejects_other_formats(path: Path) -> None:
     assert not sniff(path)
 
 
+@needs_samples
 def test_sniff_rejects_the_real_scanner_samples() -> None:
-    if not SAMPLES.is_dir():
-        pytest.skip("../shared/samples is not checked out beside the repository")
     assert not any(sniff(path) for path in SAMPLES.iterdir())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,18 +15,20 @@ from hicp.evidence.base import detect
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.nessus import IMPORTER
 from hicp.evidence.store import EvidenceStore
+from tests.evidence import files
+from tests.evidence.files import (
+    FIXTURES,
+    GENERIC_FINDINGS,
+    NESSUS_SCAN,
+    OPENVAS_REPORTS,
+    QUALYS_EXPORTS,
+    SAMPLES,
+    needs_samples,
+    stored_findings,
+)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SCAN = FIXTURES / "nessus" / "clinic_scan.nessus"
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
-OTHER_FORMATS = [
-    FIXTURES / "openvas" / "clinic_report.xml",
-    FIXTURES / "openvas" / "omp_report.xml",
-    FIXTURES / "qualys" / "clinic_vulns.csv",
-    FIXTURES / "qualys" / "clinic_scan.xml",
-    FIXTURES / "qualys" / "clinic_asset_data.xml",
-    FIXTURES / "generic" / "findings.csv",
-]
+OTHER_FORMATS = [*OPENVAS_REPORTS, *QUALYS_EXPORTS, GENERIC_FINDINGS]
+sniff = partial(files.sniff, IMPORTER)
 
 
 def read(path: Path) -> list[Finding]:
@@ -38,18 +41,9 @@ def by_check(path: Path) -> dict[str, Finding]:
     return {f.check_id: f for f in read(path)}
 
 
-def sniff(path: Path) -> bool:
-    return IMPORTER.sniff(path.read_bytes()[: 64 * 1024], path)
-
-
-def stored_findings(db: Path) -> int:
-    with EvidenceStore(db) as store:
-        return int(store.db.execute("SELECT count(*) FROM findings").fetchone()[0])
-
-
 def test_the_clinic_scan_yields_one_finding_per_report_item_of_every_severity() -> None:
-    findings = read(SCAN)
-    assert len(findings) == SCAN.read_text().count("<ReportItem ")
+    findings = read(NESSUS_SCAN)
+    assert len(findings) == NESSUS_SCAN.read_text().count("<ReportItem ")
     assert Counter(f.severity for f in findings) == {
         Severity.CRITICAL: 2,
         Severity.HIGH: 1,
@@ -62,7 +56,7 @@ def test_the_clinic_scan_yields_one_finding_per_report_item_of_every_severity() 
 
 
 def test_a_critical_item_carries_its_cves_scores_and_exploit_flags() -> None:
-    smb = by_check(SCAN)["97833"]
+    smb = by_check(NESSUS_SCAN)["97833"]
     assert smb.host == "10.20.0.15"
     assert smb.hostname == "pacs01.maple-clinic.local"
     assert (smb.port, smb.protocol) == (445, "tcp")
@@ -78,14 +72,14 @@ def test_a_critical_item_carries_its_cves_scores_and_exploit_flags() -> None:
 
 
 def test_flags_absent_from_an_item_stay_unknown_and_false_stays_false() -> None:
-    findings = by_check(SCAN)
+    findings = by_check(NESSUS_SCAN)
     assert findings["42873"].exploit_available is False
     assert findings["42873"].known_exploited is None
     assert findings["30218"].exploit_available is None
 
 
 def test_the_medical_device_gets_its_cvss4_score_and_first_os_line() -> None:
-    pump = by_check(SCAN)
+    pump = by_check(NESSUS_SCAN)
     urgent11 = pump["127123"]
     assert urgent11.hostname == "infusion-pump-07.biomed.maple-clinic.local"
     assert urgent11.cvss3 == 9.8
@@ -95,21 +89,21 @@ def test_the_medical_device_gets_its_cvss4_score_and_first_os_line() -> None:
 
 
 def test_informational_items_are_imported_with_severity_info_and_port_zero_is_no_port() -> None:
-    info = by_check(SCAN)["19506"]
+    info = by_check(NESSUS_SCAN)["19506"]
     assert info.severity is Severity.INFO
     assert info.port is None
     assert info.protocol == "tcp"
 
 
 def test_a_host_without_host_ip_uses_its_report_host_name_and_timestamp() -> None:
-    bare = by_check(SCAN)["70658"]
+    bare = by_check(NESSUS_SCAN)["70658"]
     assert bare.host == "10.20.9.9"
     assert bare.hostname is None
     assert bare.first_seen == dt.date(2026, 9, 16)  # HOST_END_TIMESTAMP 1789567200 (UTC)
 
 
 def test_host_properties_apply_even_when_they_follow_the_items(tmp_path: Path) -> None:
-    text = SCAN.read_text()
+    text = NESSUS_SCAN.read_text()
     props = re.search(r"<HostProperties>.*?</HostProperties>\n", text, re.DOTALL)
     assert props is not None
     moved = text.replace(props.group(0), "", 1).replace(
@@ -117,12 +111,12 @@ def test_host_properties_apply_even_when_they_follow_the_items(tmp_path: Path) -
     )
     path = tmp_path / "late-properties.nessus"
     path.write_text(moved)
-    assert read(path) == read(SCAN)
+    assert read(path) == read(NESSUS_SCAN)
 
 
 def test_sniff_accepts_nessus_exports_and_detection_picks_nessus() -> None:
-    assert sniff(SCAN)
-    assert detect(SCAN) is IMPORTER
+    assert sniff(NESSUS_SCAN)
+    assert detect(NESSUS_SCAN) is IMPORTER
 
 
 @pytest.mark.parametrize("path", OTHER_FORMATS, ids=lambda p: p.name)
@@ -166,10 +160,10 @@ def test_a_severity_outside_0_to_4_is_an_error_naming_the_attribute() -> None:
 
 def test_progress_is_reported_up_to_the_whole_file() -> None:
     seen: list[int] = []
-    list(IMPORTER.read(SCAN, seen.append))
+    list(IMPORTER.read(NESSUS_SCAN, seen.append))
     assert seen
     assert seen == sorted(seen)
-    assert seen[-1] == SCAN.stat().st_size
+    assert seen[-1] == NESSUS_SCAN.stat().st_size
 
 
 def test_a_truncated_file_stores_nothing(tmp_path: Path) -> None:
@@ -181,8 +175,8 @@ def test_a_truncated_file_stores_nothing(tmp_path: Path) -> None:
 
 def test_importing_the_fixture_twice_stores_it_once(tmp_path: Path) -> None:
     with EvidenceStore(tmp_path / "e.db") as store:
-        first = store.store(SCAN, "nessus", IMPORTER.read(SCAN))
-        second = store.store(SCAN, "nessus", IMPORTER.read(SCAN))
+        first = store.store(NESSUS_SCAN, "nessus", IMPORTER.read(NESSUS_SCAN))
+        second = store.store(NESSUS_SCAN, "nessus", IMPORTER.read(NESSUS_SCAN))
     assert first.records == 8
     assert second.already_imported
     assert stored_findings(tmp_path / "e.db") == 8
@@ -192,9 +186,11 @@ def test_a_later_scan_of_the_same_findings_updates_rather_than_double_counts(
     tmp_path: Path,
 ) -> None:
     later = tmp_path / "later.nessus"
-    later.write_text(SCAN.read_text().replace("Sep 15 14:02:11 2026", "Sep 22 14:02:11 2026"))
+    later.write_text(
+        NESSUS_SCAN.read_text().replace("Sep 15 14:02:11 2026", "Sep 22 14:02:11 2026")
+    )
     with EvidenceStore(tmp_path / "e.db") as store:
-        store.store(SCAN, "nessus", IMPORTER.read(SCAN))
+        store.store(NESSUS_SCAN, "nessus", IMPORTER.read(NESSUS_SCAN))
         result = store.store(later, "nessus", IMPORTER.read(later))
         seen = store.db.execute(
             "SELECT first_seen, last_seen FROM findings WHERE check_id = '97833'"
@@ -204,9 +200,9 @@ def test_a_later_scan_of_the_same_findings_updates_rather_than_double_counts(
     assert seen == ("2026-09-15", "2026-09-22")
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="../shared/samples/scans is not checked out")
+@needs_samples
 def test_the_real_sample_imports_every_report_item_once(tmp_path: Path) -> None:
-    path = SAMPLE / "nessus_many_vuln.nessus"
+    path = SAMPLES / "nessus_many_vuln.nessus"
     text = path.read_text(encoding="utf-8")
     items = [
         dict(re.findall(r'(\w+)="([^"]*)"', a)) for a in re.findall(r"<ReportItem ([^>]*)>", text)

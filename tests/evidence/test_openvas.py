@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,18 +15,21 @@ from hicp.evidence.base import detect
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.openvas import IMPORTER
 from hicp.evidence.store import EvidenceStore
+from tests.evidence import files
+from tests.evidence.files import (
+    FIXTURES,
+    GENERIC_FINDINGS,
+    NESSUS_SCAN,
+    OPENVAS_OMP,
+    OPENVAS_REPORT,
+    QUALYS_EXPORTS,
+    SAMPLES,
+    needs_samples,
+    stored_findings,
+)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-REPORT = FIXTURES / "openvas" / "clinic_report.xml"
-OMP = FIXTURES / "openvas" / "omp_report.xml"
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
-OTHER_FORMATS = [
-    FIXTURES / "nessus" / "clinic_scan.nessus",
-    FIXTURES / "qualys" / "clinic_vulns.csv",
-    FIXTURES / "qualys" / "clinic_scan.xml",
-    FIXTURES / "qualys" / "clinic_asset_data.xml",
-    FIXTURES / "generic" / "findings.csv",
-]
+OTHER_FORMATS = [NESSUS_SCAN, *QUALYS_EXPORTS, GENERIC_FINDINGS]
+sniff = partial(files.sniff, IMPORTER)
 
 
 def read(path: Path) -> list[Finding]:
@@ -36,23 +40,14 @@ def by_check(path: Path) -> dict[str, Finding]:
     return {f.check_id.rsplit(".", 1)[-1]: f for f in read(path)}
 
 
-def sniff(path: Path) -> bool:
-    return IMPORTER.sniff(path.read_bytes()[: 64 * 1024], path)
-
-
 def grab(pattern: str, text: str) -> str:
     match = re.search(pattern, text)
     assert match is not None, pattern
     return match.group(1)
 
 
-def stored_findings(db: Path) -> int:
-    with EvidenceStore(db) as store:
-        return int(store.db.execute("SELECT count(*) FROM findings").fetchone()[0])
-
-
 def test_the_clinic_report_yields_each_result_of_every_severity_but_the_false_positive() -> None:
-    findings = read(REPORT)
+    findings = read(OPENVAS_REPORT)
     assert len(findings) == 6  # 7 results, one overridden to false positive (-1.0)
     assert Counter(f.severity for f in findings) == {
         Severity.CRITICAL: 1,
@@ -61,12 +56,12 @@ def test_the_clinic_report_yields_each_result_of_every_severity_but_the_false_po
         Severity.LOW: 1,
         Severity.INFO: 1,
     }
-    assert "105611" not in by_check(REPORT)
+    assert "105611" not in by_check(OPENVAS_REPORT)
     assert all(f.source == "openvas" for f in findings)
 
 
 def test_a_result_maps_host_port_oid_title_cves_score_and_dates() -> None:
-    ghostcat = by_check(REPORT)["143545"]
+    ghostcat = by_check(OPENVAS_REPORT)["143545"]
     assert ghostcat.host == "10.20.0.15"
     assert ghostcat.hostname == "ehr-app01.maple-clinic.local"
     assert (ghostcat.port, ghostcat.protocol) == (8009, "tcp")
@@ -81,7 +76,7 @@ def test_a_result_maps_host_port_oid_title_cves_score_and_dates() -> None:
 
 
 def test_the_medical_device_results_keep_their_ports_and_score_versions() -> None:
-    findings = by_check(REPORT)
+    findings = by_check(OPENVAS_REPORT)
     dicom = findings["900001"]
     assert dicom.hostname == "ct-scanner-02.radiology.maple-clinic.local"
     assert (dicom.port, dicom.severity, dicom.cvss3) == (104, Severity.HIGH, 7.5)
@@ -91,14 +86,14 @@ def test_the_medical_device_results_keep_their_ports_and_score_versions() -> Non
 
 
 def test_general_ports_have_no_number_and_log_results_are_info_without_a_score() -> None:
-    findings = by_check(REPORT)
+    findings = by_check(OPENVAS_REPORT)
     assert (findings["80091"].port, findings["80091"].protocol) == (None, "tcp")
     log = findings["105937"]
     assert (log.severity, log.cvss3, log.hostname) == (Severity.INFO, None, None)
 
 
 def test_an_older_omp_export_reads_cve_lists_ctime_dates_and_threat_only_results() -> None:
-    findings = by_check(OMP)
+    findings = by_check(OPENVAS_OMP)
     assert len(findings) == 3
     samba = findings["108011"]
     assert samba.cves == ("CVE-2007-2447", "CVE-2007-2446")
@@ -110,7 +105,7 @@ def test_an_older_omp_export_reads_cve_lists_ctime_dates_and_threat_only_results
 
 
 def test_nested_results_in_detection_blocks_are_not_findings() -> None:
-    assert len([f for f in read(REPORT) if f.host == "10.20.0.15"]) == 2
+    assert len([f for f in read(OPENVAS_REPORT) if f.host == "10.20.0.15"]) == 2
 
 
 @pytest.mark.parametrize(
@@ -132,14 +127,14 @@ def test_scores_map_onto_the_cvss_v3_rating_bands(
 ) -> None:
     path = tmp_path / "one.xml"
     path.write_text(
-        OMP.read_text().replace("<severity>6.0</severity>", f"<severity>{score}</severity>")
+        OPENVAS_OMP.read_text().replace("<severity>6.0</severity>", f"<severity>{score}</severity>")
     )
     assert by_check(path)["108011"].severity is severity
 
 
 def test_sniff_accepts_both_report_shapes_and_detection_picks_openvas() -> None:
-    assert sniff(REPORT) and sniff(OMP)
-    assert detect(REPORT) is IMPORTER
+    assert sniff(OPENVAS_REPORT) and sniff(OPENVAS_OMP)
+    assert detect(OPENVAS_REPORT) is IMPORTER
 
 
 @pytest.mark.parametrize("path", OTHER_FORMATS, ids=lambda p: p.name)
@@ -179,7 +174,7 @@ def test_a_result_without_an_nvt_oid_is_named_with_its_line() -> None:
 def test_a_severity_that_is_not_a_score_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.xml"
     path.write_text(
-        OMP.read_text().replace("<severity>6.0</severity>", "<severity>High</severity>")
+        OPENVAS_OMP.read_text().replace("<severity>6.0</severity>", "<severity>High</severity>")
     )
     with pytest.raises(ImportError_) as caught:
         read(path)
@@ -188,22 +183,22 @@ def test_a_severity_that_is_not_a_score_is_an_error(tmp_path: Path) -> None:
 
 def test_progress_is_reported_up_to_the_whole_file() -> None:
     seen: list[int] = []
-    list(IMPORTER.read(REPORT, seen.append))
+    list(IMPORTER.read(OPENVAS_REPORT, seen.append))
     assert seen and seen == sorted(seen)
-    assert seen[-1] == REPORT.stat().st_size
+    assert seen[-1] == OPENVAS_REPORT.stat().st_size
 
 
 def test_importing_the_fixture_twice_stores_it_once(tmp_path: Path) -> None:
     with EvidenceStore(tmp_path / "e.db") as store:
-        first = store.store(REPORT, "openvas", IMPORTER.read(REPORT))
-        second = store.store(REPORT, "openvas", IMPORTER.read(REPORT))
+        first = store.store(OPENVAS_REPORT, "openvas", IMPORTER.read(OPENVAS_REPORT))
+        second = store.store(OPENVAS_REPORT, "openvas", IMPORTER.read(OPENVAS_REPORT))
     assert (first.records, second.already_imported) == (6, True)
     assert stored_findings(tmp_path / "e.db") == 6
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="../shared/samples/scans is not checked out")
+@needs_samples
 def test_the_real_sample_imports_every_result_once(tmp_path: Path) -> None:
-    path = SAMPLE / "openvas_many_vuln.xml"
+    path = SAMPLES / "openvas_many_vuln.xml"
     text = path.read_text(encoding="utf-8")
     blocks = re.findall(r"<result id=.*?</result>", text, re.DOTALL)
     keys = {

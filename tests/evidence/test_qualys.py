@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,19 +15,24 @@ from hicp.evidence.base import detect
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.qualys import IMPORTER
 from hicp.evidence.store import EvidenceStore
+from tests.evidence import files
+from tests.evidence.files import (
+    FIXTURES,
+    GENERIC_FINDINGS,
+    NESSUS_SCAN,
+    OPENVAS_REPORTS,
+    QUALYS_ASSETS,
+    QUALYS_CSV,
+    QUALYS_EXPORTS,
+    QUALYS_SCAN,
+    SAMPLES,
+    needs_samples,
+    stored_findings,
+)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 QUALYS = FIXTURES / "qualys"
-CSV_EXPORT = QUALYS / "clinic_vulns.csv"
-SCAN_XML = QUALYS / "clinic_scan.xml"
-ASSET_XML = QUALYS / "clinic_asset_data.xml"
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
-OTHER_FORMATS = [
-    FIXTURES / "nessus" / "clinic_scan.nessus",
-    FIXTURES / "openvas" / "clinic_report.xml",
-    FIXTURES / "openvas" / "omp_report.xml",
-    FIXTURES / "generic" / "findings.csv",
-]
+OTHER_FORMATS = [NESSUS_SCAN, *OPENVAS_REPORTS, GENERIC_FINDINGS]
+sniff = partial(files.sniff, IMPORTER)
 
 
 def read(path: Path) -> list[Finding]:
@@ -37,22 +43,13 @@ def by_key(path: Path) -> dict[tuple[str, str], Finding]:
     return {(f.host, f.check_id): f for f in read(path)}
 
 
-def sniff(path: Path) -> bool:
-    return IMPORTER.sniff(path.read_bytes()[: 64 * 1024], path)
-
-
-def stored_findings(db: Path) -> int:
-    with EvidenceStore(db) as store:
-        return int(store.db.execute("SELECT count(*) FROM findings").fetchone()[0])
-
-
 # ---- CSV ------------------------------------------------------------------------------------
 
 
 def test_the_csv_export_skips_its_metadata_rows_and_fixed_findings() -> None:
-    findings = read(CSV_EXPORT)
+    findings = read(QUALYS_CSV)
     assert len(findings) == 6  # 7 rows after the header, one of them Fixed
-    assert ("10.30.3.5", "105782") not in by_key(CSV_EXPORT)
+    assert ("10.30.3.5", "105782") not in by_key(QUALYS_CSV)
     assert Counter(f.severity for f in findings) == {
         Severity.CRITICAL: 1,
         Severity.HIGH: 2,
@@ -64,7 +61,7 @@ def test_the_csv_export_skips_its_metadata_rows_and_fixed_findings() -> None:
 
 
 def test_a_csv_row_maps_ip_dns_qid_title_cves_cvss3_dates_and_exploitability() -> None:
-    update = by_key(CSV_EXPORT)[("10.30.1.10", "91840")]
+    update = by_key(QUALYS_CSV)[("10.30.1.10", "91840")]
     assert update.hostname == "emr01.maple-clinic.local"
     assert update.os == "Windows Server 2019 Standard"
     assert update.title == "Microsoft Windows Security Update for September 2026"
@@ -79,7 +76,7 @@ def test_a_csv_row_maps_ip_dns_qid_title_cves_cvss3_dates_and_exploitability() -
 
 
 def test_the_medical_device_rows_keep_ports_and_information_gathered_is_info() -> None:
-    findings = by_key(CSV_EXPORT)
+    findings = by_key(QUALYS_CSV)
     dicom = findings[("10.30.2.12", "87000")]
     assert dicom.hostname == "dicom-ct01.radiology.maple-clinic.local"
     assert (dicom.port, dicom.protocol, dicom.severity) == (104, "tcp", Severity.HIGH)
@@ -154,7 +151,7 @@ def test_a_bad_severity_in_the_csv_is_named_with_line_and_column(tmp_path: Path)
 
 
 def test_the_scan_report_yields_vulns_potential_vulns_and_information_gathered() -> None:
-    findings = by_key(SCAN_XML)
+    findings = by_key(QUALYS_SCAN)
     assert len(findings) == 5
     smb = findings[("10.30.1.10", "91345")]
     assert smb.hostname == "emr01.maple-clinic.local"
@@ -174,7 +171,7 @@ def test_the_scan_report_yields_vulns_potential_vulns_and_information_gathered()
 
 
 def test_the_asset_data_report_joins_hosts_to_the_glossary_that_follows_them() -> None:
-    findings = by_key(ASSET_XML)
+    findings = by_key(QUALYS_ASSETS)
     assert len(findings) == 4  # the Fixed VULN_INFO is skipped
     smb = findings[("10.30.1.10", "91345")]
     assert smb.title.startswith("Microsoft SMB Server")
@@ -221,7 +218,7 @@ def test_another_xml_root_is_refused_with_what_was_expected(tmp_path: Path) -> N
 # ---- both -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CSV_EXPORT, SCAN_XML, ASSET_XML], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", QUALYS_EXPORTS, ids=lambda p: p.name)
 def test_sniff_accepts_all_three_qualys_shapes_and_detection_picks_qualys(path: Path) -> None:
     assert sniff(path)
     assert detect(path) is IMPORTER
@@ -232,7 +229,7 @@ def test_sniff_rejects_the_other_formats(path: Path) -> None:
     assert not sniff(path)
 
 
-@pytest.mark.parametrize("path", [CSV_EXPORT, SCAN_XML, ASSET_XML], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", QUALYS_EXPORTS, ids=lambda p: p.name)
 def test_progress_is_reported_up_to_the_whole_file(path: Path) -> None:
     seen: list[int] = []
     list(IMPORTER.read(path, seen.append))
@@ -240,7 +237,7 @@ def test_progress_is_reported_up_to_the_whole_file(path: Path) -> None:
     assert seen[-1] == path.stat().st_size
 
 
-@pytest.mark.parametrize("path", [CSV_EXPORT, SCAN_XML, ASSET_XML], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", QUALYS_EXPORTS, ids=lambda p: p.name)
 def test_importing_a_fixture_twice_stores_it_once(tmp_path: Path, path: Path) -> None:
     with EvidenceStore(tmp_path / "e.db") as store:
         first = store.store(path, "qualys", IMPORTER.read(path))
@@ -249,9 +246,9 @@ def test_importing_a_fixture_twice_stores_it_once(tmp_path: Path, path: Path) ->
     assert stored_findings(tmp_path / "e.db") == first.records == len(read(path))
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="../shared/samples/scans is not checked out")
+@needs_samples
 def test_the_real_sample_csv_imports_every_open_row_once(tmp_path: Path) -> None:
-    path = SAMPLE / "qualys_sample_report.csv"
+    path = SAMPLES / "qualys_sample_report.csv"
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["Vuln Status"] != "Fixed"]
     keys = {(r["IP"], r["Port"], r["Protocol"], r["QID"]) for r in rows}

@@ -18,20 +18,7 @@ from hicp.evidence.tabular import (
     locate_columns,
     xml_root_tag,
 )
-
-
-def write(tmp_path: Path, data: str | bytes, name: str = "table.csv") -> Path:
-    path = tmp_path / name
-    if isinstance(data, str):
-        path.write_text(data, encoding="utf-8")
-    else:
-        path.write_bytes(data)
-    return path
-
-
-def problem(error: pytest.ExceptionInfo[ImportError_]) -> str:
-    assert len(error.value.problems) == 1
-    return str(error.value.problems[0])
+from tests.evidence.files import problem, write
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
 
 import docx
 import pytest
@@ -15,54 +14,23 @@ from docx.shared import Inches
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from hicp.assessment.models import Assessment, Status
-from hicp.assessment.store import load_assessment
 from hicp.catalog import Tier, default_catalog
-from hicp.reports.context import ReportContext, build_context
+from hicp.reports.context import ReportContext
 from hicp.reports.docx_report import CONFLICT, EVIDENCE_HEADERS, PRACTICE_HEADERS, render
 from hicp.reports.markdown_report import evidence_sentence
 from hicp.reports.wording import pct
-from tests.conftest import EXAMPLES
 from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EVIDENCE_NOTES,
     EXAMPLE_NAMES,
-    GENERATED_ON,
+    FORMULA_OWNER,
+    SECTIONS,
+    crafted,
     example_context,
+    improved_since,
 )
 
-SECTIONS = [
-    "Executive summary",
-    "Practice by practice",
-    "Action plan",
-    "Recognized security practices",
-    "Crosswalk appendix",
-    "About this report",
-]
 CHANGES = "Changes since the previous assessment"
-FORMULA_OWNER = '=HYPERLINK("http://x")'
-
-
-def _example_data(name: str) -> dict[str, Any]:
-    assessment = load_assessment(EXAMPLES / f"{name}.yaml", default_catalog()).assessment
-    return assessment.model_dump(mode="json")
-
-
-def _improved_since(name: str) -> tuple[ReportContext, list[str]]:
-    """The example, compared with an older copy in which three implemented items were partial."""
-    current = _example_data(name)
-    older = _example_data(name)
-    older["assessment"]["date"] = "2025-09-30"
-    worse = [sid for sid, a in older["answers"].items() if a["status"] == "implemented"][:3]
-    for sid in worse:
-        older["answers"][sid]["status"] = Status.PARTIAL.value
-    context = build_context(
-        default_catalog(),
-        Assessment.model_validate(current),
-        previous=Assessment.model_validate(older),
-        generated_on=GENERATED_ON,
-    )
-    return context, worse
 
 
 @cache
@@ -183,11 +151,11 @@ def test_recognized_section_explains_the_twelve_months_and_lists_each_standing()
 
 
 def test_hostile_text_in_answers_is_kept_as_plain_text() -> None:
-    data = _example_data("community-hospital")
-    data["answers"]["1.M.A"]["owner"] = FORMULA_OWNER
-    data["answers"]["1.M.B"]["notes"] = "<w:p>not markup</w:p> & Bell\x07 rings"
-    context = build_context(
-        default_catalog(), Assessment.model_validate(data), generated_on=GENERATED_ON
+    context = crafted(
+        {
+            "1.M.A": {"owner": FORMULA_OWNER},
+            "1.M.B": {"notes": "<w:p>not markup</w:p> & Bell\x07 rings"},
+        }
     )
     doc = docx.Document(io.BytesIO(render(context)))
     (first, *_) = _tables_headed(doc, PRACTICE_HEADERS)
@@ -197,7 +165,7 @@ def test_hostile_text_in_answers_is_kept_as_plain_text() -> None:
 
 
 def test_changes_section_appears_only_with_a_previous_assessment() -> None:
-    context, improved = _improved_since("community-hospital")
+    context, improved = improved_since("community-hospital")
     doc = docx.Document(io.BytesIO(render(context)))
     assert _headings(doc, 1) == [SECTIONS[0], CHANGES, *SECTIONS[1:]]
     table = next(b for b in _section(doc, CHANGES) if isinstance(b, Table))

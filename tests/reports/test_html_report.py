@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from hicp.assessment.models import Assessment, Status
+from hicp.assessment.models import Assessment
 from hicp.assessment.store import load_assessment
 from hicp.catalog import default_catalog
-from hicp.reports.context import Audience, ItemRow, ReportContext, build_context
+from hicp.reports.context import Audience, ReportContext
 from hicp.reports.html_report import render, render_trend
 from hicp.reports.trend import build_trend
 from hicp.reports.wording import action_label, pct
@@ -23,9 +23,11 @@ from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EVIDENCE_NOTES,
     EXAMPLE_NAMES,
-    GENERATED_ON,
+    SECTIONS,
     example_context,
     example_with_evidence,
+    items_of,
+    previous_context,
 )
 
 # Anything that would make a browser fetch: a scheme or protocol-relative URL in src/href,
@@ -99,21 +101,6 @@ def _section(html: str, section_id: str) -> str:
     return html[start : min(e for e in ends if e > 0)]
 
 
-def previous_context(name: str, audience: Audience = Audience.CLINIC) -> ReportContext:
-    """The example compared with an older copy in which three implemented items were not."""
-    catalog = default_catalog()
-    current = load_assessment(EXAMPLES / f"{name}.yaml", catalog).assessment
-    data = current.model_dump(mode="json")
-    data["assessment"]["date"] = "2026-03-31"
-    done = [sid for sid, a in current.answers.items() if a.status is Status.IMPLEMENTED][:3]
-    for sid in done:
-        data["answers"][sid].update(status="not_implemented", in_place_since=None)
-    older = Assessment.model_validate(data)
-    return build_context(
-        catalog, current, previous=older, audience=audience, generated_on=GENERATED_ON
-    )
-
-
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_the_report_makes_no_external_requests(name: str) -> None:
     html = _html(name)
@@ -131,14 +118,7 @@ def test_headings_start_at_one_h1_and_never_skip_a_level(name: str) -> None:
 
 def test_the_sections_come_in_the_order_of_the_issue() -> None:
     h2 = [text for level, text in _outline(_html("community-hospital")).headings if level == 2]
-    assert h2 == [
-        "Executive summary",
-        "Practice by practice",
-        "Action plan",
-        "Recognized security practices",
-        "Crosswalk appendix",
-        "About this report",
-    ]
+    assert h2 == SECTIONS
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -317,10 +297,6 @@ def _item_row(html: str, item_id: str) -> str:
     return unescape(practices[practices.rindex("<tr", 0, at) : practices.index("</tr>", at)])
 
 
-def _items(context: ReportContext) -> list[ItemRow]:
-    return [i for p in context.practices for i in p.items]
-
-
 def test_the_summary_says_how_many_answers_the_tool_evidence_contradicts(
     evidence_context: ReportContext, evidence_html: str
 ) -> None:
@@ -333,7 +309,7 @@ def test_the_summary_says_how_many_answers_the_tool_evidence_contradicts(
 def test_each_contradicted_answer_is_flagged_as_a_conflict_in_its_own_row(
     evidence_context: ReportContext, evidence_html: str
 ) -> None:
-    for item in _items(evidence_context):
+    for item in items_of(evidence_context):
         row = _item_row(evidence_html, item.id)
         if item.id in EVIDENCE_CONFLICTS:
             assert item.evidence_conflict
@@ -348,7 +324,7 @@ def test_each_contradicted_answer_is_flagged_as_a_conflict_in_its_own_row(
 def test_evidence_stronger_than_the_answer_is_shown_as_a_note(
     evidence_context: ReportContext, evidence_html: str
 ) -> None:
-    for item in _items(evidence_context):
+    for item in items_of(evidence_context):
         if item.id in EVIDENCE_NOTES:
             assert item.evidence_note and item.evidence_note[1:] in _item_row(
                 evidence_html, item.id

@@ -21,18 +21,12 @@ from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EVIDENCE_NOTES,
     GENERATED_ON,
+    SECTIONS,
     example_context,
     example_with_evidence,
 )
 
-SECTIONS = [
-    "## Executive summary",
-    "## Practice by practice",
-    "## Action plan",
-    "## Recognized security practices",
-    "## Crosswalk appendix",
-    "## About this report",
-]
+HEADINGS = [f"## {title}" for title in SECTIONS]
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
@@ -62,7 +56,7 @@ def _tables(md: str) -> list[list[str]]:
 
 def test_the_sections_come_in_the_order_of_the_issue(context: ReportContext) -> None:
     top_level = [line for line in _md(context).splitlines() if line.startswith("## ")]
-    assert top_level == SECTIONS
+    assert top_level == HEADINGS
 
 
 def test_the_title_names_the_organization_once_as_the_only_top_heading(
@@ -316,7 +310,7 @@ def test_the_evidence_subsection_closes_practice_by_practice_with_every_rule(
 ) -> None:
     assert evidence_context.evidence is not None
     md = _md(evidence_context)
-    assert [line for line in md.splitlines() if line.startswith("## ")] == SECTIONS
+    assert [line for line in md.splitlines() if line.startswith("## ")] == HEADINGS
     practices = _section(md, "## Practice by practice")
     subsection = practices[practices.index("### Evidence from your tools\n") :]
     assert "\n### " not in subsection  # the last subsection

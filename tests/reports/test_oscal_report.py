@@ -21,7 +21,7 @@ from hicp.reports.context import ReportContext, build_context
 from hicp.reports.oscal_report import OSCAL_VERSION, control_token, render
 from hicp.reports.wording import pct
 from tests.conftest import assessment_data
-from tests.reports.conftest import GENERATED_ON
+from tests.reports.conftest import GENERATED_ON, items_of
 
 
 def _doc(context: ReportContext) -> dict[str, Any]:
@@ -32,10 +32,6 @@ def _doc(context: ReportContext) -> dict[str, Any]:
 def _result(context: ReportContext) -> dict[str, Any]:
     result: dict[str, Any] = _doc(context)["assessment-results"]["results"][0]
     return result
-
-
-def _items(context: ReportContext) -> list[Any]:
-    return [i for p in context.practices for i in p.items]
 
 
 def _prop(obj: dict[str, Any], name: str) -> str | None:
@@ -103,7 +99,7 @@ def test_reviewed_controls_list_every_in_scope_sub_practice_as_a_token(
 ) -> None:
     (selection,) = _result(context)["reviewed-controls"]["control-selections"]
     ids = [c["control-id"] for c in selection["include-controls"]]
-    assert ids == [control_token(i.id) for i in _items(context)]
+    assert ids == [control_token(i.id) for i in items_of(context)]
     assert len(set(ids)) == len(ids) == context.score.total
     assert control_token("10.L.B") == "hicp-10.l.b"
 
@@ -111,9 +107,9 @@ def test_reviewed_controls_list_every_in_scope_sub_practice_as_a_token(
 def test_there_is_one_finding_per_in_scope_sub_practice(context: ReportContext) -> None:
     findings = _result(context)["findings"]
     assert [f["target"]["target-id"] for f in findings] == [
-        control_token(i.id) for i in _items(context)
+        control_token(i.id) for i in items_of(context)
     ]
-    assert [_prop(f, "hicp-id") for f in findings] == [i.id for i in _items(context)]
+    assert [_prop(f, "hicp-id") for f in findings] == [i.id for i in items_of(context)]
     assert {f["target"]["type"] for f in findings} == {"objective-id"}
 
 
@@ -122,10 +118,10 @@ def test_only_implemented_sub_practices_are_satisfied(context: ReportContext) ->
     satisfied = [
         _prop(f, "hicp-id") for f in findings if f["target"]["status"]["state"] == "satisfied"
     ]
-    implemented = [i.id for i in _items(context) if i.status is Status.IMPLEMENTED]
+    implemented = [i.id for i in items_of(context) if i.status is Status.IMPLEMENTED]
     assert satisfied == implemented and implemented
     assert {f["target"]["status"]["state"] for f in findings} == {"satisfied", "not-satisfied"}
-    for finding, item in zip(findings, _items(context), strict=True):
+    for finding, item in zip(findings, items_of(context), strict=True):
         assert _prop(finding, "hicp-status") == (item.status.value if item.status else "unanswered")
 
 
@@ -133,7 +129,7 @@ def test_there_is_one_interview_observation_per_answered_sub_practice(
     context: ReportContext,
 ) -> None:
     observations = _result(context)["observations"]
-    answered = [i for i in _items(context) if i.status is not None]
+    answered = [i for i in items_of(context) if i.status is not None]
     assert [_prop(o, "hicp-id") for o in observations] == [i.id for i in answered]
     assert len(observations) == context.score.answered
     for obs, item in zip(observations, answered, strict=True):

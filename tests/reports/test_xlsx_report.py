@@ -12,20 +12,20 @@ from typing import Any
 import openpyxl
 import pytest
 
-from hicp.assessment.models import Assessment, Status
-from hicp.assessment.store import load_assessment
+from hicp.assessment.models import Status
 from hicp.catalog import Tier, default_catalog
-from hicp.reports.context import ReportContext, build_context
+from hicp.reports.context import ReportContext
 from hicp.reports.markdown_report import evidence_sentence
 from hicp.reports.wording import action_label
 from hicp.reports.xlsx_report import render
-from tests.conftest import EXAMPLES
 from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EVIDENCE_NOTES,
     EXAMPLE_NAMES,
-    GENERATED_ON,
+    FORMULA_OWNER,
+    crafted,
     example_context,
+    improved_since,
 )
 
 SHEETS = [
@@ -37,41 +37,17 @@ SHEETS = [
     "HIPAA",
     "HPH CPGs",
 ]
-FORMULA_OWNER = '=HYPERLINK("http://x")'
-
-
-def _example_data(name: str) -> dict[str, Any]:
-    assessment = load_assessment(EXAMPLES / f"{name}.yaml", default_catalog()).assessment
-    return assessment.model_dump(mode="json")
-
-
-def _improved_since(name: str) -> tuple[ReportContext, list[str]]:
-    """The example, compared with an older copy in which three implemented items were partial."""
-    current = _example_data(name)
-    older = _example_data(name)
-    older["assessment"]["date"] = "2025-09-30"
-    worse = [sid for sid, a in older["answers"].items() if a["status"] == "implemented"][:3]
-    for sid in worse:
-        older["answers"][sid]["status"] = Status.PARTIAL.value
-    context = build_context(
-        default_catalog(),
-        Assessment.model_validate(current),
-        previous=Assessment.model_validate(older),
-        generated_on=GENERATED_ON,
-    )
-    return context, worse
 
 
 def _crafted() -> ReportContext:
-    """The community hospital with hostile text typed into its answers."""
-    data = _example_data("community-hospital")
-    answers = data["answers"]
-    answers["1.M.A"]["owner"] = FORMULA_OWNER
-    answers["1.M.B"]["notes"] = "+cmd|'/c calc'!A0"
-    answers["1.M.C"]["evidence"] = ["@SUM(1+1)", "-2+3"]
-    answers["1.M.D"]["notes"] = "Bell\x07 rings"
-    return build_context(
-        default_catalog(), Assessment.model_validate(data), generated_on=GENERATED_ON
+    """The community hospital with formulas and a control character typed into its answers."""
+    return crafted(
+        {
+            "1.M.A": {"owner": FORMULA_OWNER},
+            "1.M.B": {"notes": "+cmd|'/c calc'!A0"},
+            "1.M.C": {"evidence": ["@SUM(1+1)", "-2+3"]},
+            "1.M.D": {"notes": "Bell\x07 rings"},
+        }
     )
 
 
@@ -182,7 +158,7 @@ def test_control_characters_in_answers_are_dropped_rather_than_breaking_the_file
 
 
 def test_changes_sheet_lists_what_changed_since_a_previous_assessment() -> None:
-    context, improved = _improved_since("community-hospital")
+    context, improved = improved_since("community-hospital")
     wb = openpyxl.load_workbook(io.BytesIO(render(context)))
     assert wb.sheetnames == [*SHEETS, "Changes"]
     ws = wb["Changes"]
