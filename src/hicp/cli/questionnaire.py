@@ -11,19 +11,23 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from hicp.cli.output import Audience, load_assessment_file
+from hicp.reports.wording import ANSWER_LABELS
 
 if TYPE_CHECKING:
     from hicp.assessment.models import Answer
     from hicp.catalog import Catalog, SubPractice
 
-# key: (status value or action, what the person sees)
+# key: (status value or action, what the person sees); answer words come from the core
+_KEYS = {
+    "y": "implemented",
+    "p": "partial",
+    "l": "planned",
+    "n": "not_implemented",
+    "s": "unknown",
+    "d": "not_applicable",
+}
 CHOICES: dict[str, tuple[str, str]] = {
-    "y": ("implemented", "Yes"),
-    "p": ("partial", "Partly"),
-    "l": ("planned", "Planned"),
-    "n": ("not_implemented", "No"),
-    "s": ("unknown", "Not sure"),
-    "d": ("not_applicable", "Doesn't apply to us"),
+    **{key: (status, ANSWER_LABELS[status]) for key, status in _KEYS.items()},
     "k": ("skip", "skip for now"),
     "b": ("back", "back one question"),
     "?": ("more", "technical detail"),

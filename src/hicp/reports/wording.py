@@ -28,6 +28,16 @@ COST_WORDS = {
     "high": "budget needed",
 }
 QUICK_WIN_NOTE = "quick win: a few days at most, free or low cost"
+# The plain answer a person gives for each status value, in the order questionnaires offer
+# them (the CLI's `hicp assess` and the web app use the same words).
+ANSWER_LABELS = {
+    "implemented": "Yes",
+    "partial": "Partly",
+    "planned": "Planned",
+    "not_implemented": "No",
+    "unknown": "Not sure",
+    "not_applicable": "Doesn't apply to us",
+}
 NOT_ANSWERED = "Not answered"
 
 

@@ -1,0 +1,1 @@
+"""The hicp web app: organizations, members, assessments and their audit log."""

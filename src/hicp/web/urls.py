@@ -1,0 +1,59 @@
+"""URL patterns of the web app; every object in a URL is an organization or assessment id."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, register_converter
+
+from hicp.web.core import views
+
+
+class SubPracticeConverter:
+    """A sub-practice ID as HICP writes it: practice.tier.letter (7.M.D)."""
+
+    regex = r"(?:[1-9]|10)\.[SML]\.[A-Z]"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SubPracticeConverter, "sub")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-up/", views.sign_up, name="sign-up"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(template_name="registration/sign_in.html"),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("orgs/", views.organization_list, name="organization-list"),
+    path("orgs/<int:org_id>/", views.organization_dashboard, name="organization-dashboard"),
+    path("orgs/<int:org_id>/assessments/new/", views.assessment_create, name="assessment-create"),
+    path(
+        "orgs/<int:org_id>/assessments/import/",
+        views.assessment_import,
+        name="assessment-import",
+    ),
+    path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:assessment_id>/questions/", views.questionnaire, name="questionnaire"),
+    path(
+        "assessments/<int:assessment_id>/questions/<sub:sub_id>/",
+        views.question,
+        name="question",
+    ),
+    path(
+        "assessments/<int:assessment_id>/report/<str:fmt>/",
+        views.report_download,
+        name="report-download",
+    ),
+    path(
+        "assessments/<int:assessment_id>/export/",
+        views.assessment_export,
+        name="assessment-export",
+    ),
+]
