@@ -59,12 +59,14 @@ app = typer.Typer(
 
 def _register() -> None:
     from hicp.cli import (
+        admin_cmd,
         assessment_cmd,
         catalog_cmd,
         docs_cmd,
         evidence_cmd,
         questionnaire,
         report_cmd,
+        serve_cmd,
         size_cmd,
     )
 
@@ -80,6 +82,8 @@ def _register() -> None:
     app.command("report")(report_cmd.report)
     app.command("diff")(report_cmd.diff)
     app.command("trend")(report_cmd.trend)
+    app.command("serve")(serve_cmd.serve)
+    app.add_typer(admin_cmd.app, name="admin")
 
 
 _register()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from hicp.web.core import views
+from hicp.web.core import mfa, views
+from hicp.web.core.api import api
 
 
 class SubPracticeConverter:
@@ -25,11 +26,9 @@ register_converter(SubPracticeConverter, "sub")
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-up/", views.sign_up, name="sign-up"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="registration/sign_in.html"),
-        name="login",
-    ),
+    path("sign-in/", mfa.SignInView.as_view(), name="login"),
+    path("sign-in/code/", mfa.verify, name="mfa-verify"),
+    path("account/two-step/", mfa.enrol, name="mfa-enrol"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", views.organization_list, name="organization-list"),
     path("orgs/<int:org_id>/", views.organization_dashboard, name="organization-dashboard"),
@@ -56,4 +55,5 @@ urlpatterns = [
         views.assessment_export,
         name="assessment-export",
     ),
+    path("api/", api.urls),  # token authentication only; see docs/formats.md, REST API
 ]

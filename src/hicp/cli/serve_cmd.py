@@ -1,0 +1,59 @@
+"""`hicp serve`: run the web app on this machine with a production WSGI server (waitress)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+# Shared with `hicp admin`, so both commands reach the same database.
+DATA_DIR = typer.Option(
+    None,
+    "--data-dir",
+    help=(
+        "Folder of the SQLite database (and collected static files). Default: HICP_DATA_DIR, "
+        "else the user's data directory. Ignored for the database when DATABASE_URL is set."
+    ),
+)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(
+        8000, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."
+    ),
+    data_dir: Path | None = DATA_DIR,
+    demo: bool = typer.Option(
+        False, "--demo", help="Add the demo organization with sample answers (once)."
+    ),
+) -> None:
+    """Run the web app: prepare the database, then serve it until Ctrl-C.
+
+    Listening beyond this machine (any non-loopback --host) needs HICP_SECRET_KEY.
+    """
+    from hicp.web import server
+
+    server.check_host(host)
+    server.configure(data_dir, loopback=server.is_loopback(host))
+    typer.echo(f"Data: {server.database_description()}")
+    if demo:
+        sign_in = server.seed_demo()
+        typer.echo("")
+        if not sign_in.created:
+            typer.echo(
+                f"Demo data already present: sign in as {sign_in.username!r} {sign_in.note}."
+            )
+        else:
+            shown_once = " (shown only this once; keep it)" if sign_in.password else ""
+            typer.echo(f"Demo sign-in{shown_once}:")
+            typer.echo(f"  user:     {sign_in.username}")
+            typer.echo(f"  password: {sign_in.password or sign_in.note}")
+        typer.echo("")
+
+    def ready(url: str) -> None:
+        typer.echo(f"hicp is running at {url} (Ctrl-C to stop)")
+        sys.stdout.flush()  # a pipe or log file sees the address at once
+
+    server.run(host, port, ready)
+    typer.echo("stopped")
