@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hicp.catalog import Tier
 from hicp.web.core import services
-from hicp.web.core.models import Assessment, Organization
+from hicp.web.core.models import Assessment, EvidenceJob, Organization
 from hicp.web.core.roles import Role
 from tests.web.conftest import MakeUser, SignIn, add_member
 
@@ -49,6 +49,12 @@ def test_the_enumeration_finds_every_view_that_takes_an_object_id() -> None:
     assert all(p.name for p in ALL_PATTERNS), "name every URL pattern so tests can reverse it"
 
 
+def _sample_job(assessment: Assessment) -> int:
+    if not Assessment.objects.filter(pk=assessment.pk).exists():
+        return 10**9
+    return EvidenceJob.objects.create(assessment=assessment, original_name="sample.csv").pk
+
+
 def _kwargs(pattern: URLPattern, organization: Organization, assessment: Assessment) -> dict:
     kwargs: dict[str, Any] = {}
     for name in pattern.pattern.converters:
@@ -56,6 +62,8 @@ def _kwargs(pattern: URLPattern, organization: Organization, assessment: Assessm
             kwargs[name] = organization.pk
         elif name == "assessment_id":
             kwargs[name] = assessment.pk
+        elif name == "job_id":  # a job of the assessment in the URL (scoped through it)
+            kwargs[name] = _sample_job(assessment)
         elif name in OTHER_PARAMETERS:
             kwargs[name] = OTHER_PARAMETERS[name]
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from hicp.web.core import mfa, views
+from hicp.web.core import evidence_views, mfa, views
 from hicp.web.core.api import api
 
 
@@ -54,6 +54,21 @@ urlpatterns = [
         "assessments/<int:assessment_id>/export/",
         views.assessment_export,
         name="assessment-export",
+    ),
+    path(
+        "assessments/<int:assessment_id>/evidence/",
+        evidence_views.evidence,
+        name="evidence",
+    ),
+    path(
+        "assessments/<int:assessment_id>/evidence/import/",
+        evidence_views.evidence_upload,
+        name="evidence-upload",
+    ),
+    path(
+        "assessments/<int:assessment_id>/evidence/jobs/<int:job_id>/",
+        evidence_views.evidence_job,
+        name="evidence-job",
     ),
     path("api/", api.urls),  # token authentication only; see docs/formats.md, REST API
 ]

@@ -152,3 +152,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+from hicp.web.core.evidence_models import EvidenceJob as EvidenceJob  # noqa: E402  (needs Assessment)
