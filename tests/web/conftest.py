@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -59,3 +60,10 @@ def assessment(owner: User, organization: Organization) -> Assessment:
 
 def add_member(user: User, organization: Organization, role: Role) -> Membership:
     return Membership.objects.create(user=user, organization=organization, role=role)
+
+
+@pytest.fixture(autouse=True)
+def _owners_need_no_second_factor_here(settings: Any) -> None:
+    """The shared fixtures sign owners in without a device; the tests of two-step sign-in
+    (test_mfa.py) switch enrolment back on where they check it."""
+    settings.HICP_MFA_ENFORCE_ENROLMENT = False

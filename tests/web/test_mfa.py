@@ -354,10 +354,10 @@ def test_an_owner_who_must_enrol_can_still_enrol_and_sign_out(
     assert client.get(dashboard).status_code == 200
 
 
-def test_enrolment_is_enforced_by_default_outside_the_test_run(
+def test_enrolment_is_enforced_unless_the_setting_switches_it_off(
     owner: User, organization: Organization, settings: Any
 ) -> None:
-    settings.TESTING = False
+    del settings.HICP_MFA_ENFORCE_ENROLMENT  # as in production: not set at all
     assert mfa.enrolment_required(owner)
     settings.HICP_MFA_ENFORCE_ENROLMENT = False
     assert not mfa.enrolment_required(owner)

@@ -64,13 +64,10 @@ User = AbstractBaseUser | AnonymousUser
 def enrolment_required(user: User) -> bool:
     """Whether ``user`` must enrol before anything else: an owner or admin of any organization.
 
-    HICP_MFA_ENFORCE_ENROLMENT (a Django setting) can switch the rule; it is on by default,
-    except in the test run (HICP_TESTING), whose shared fixtures sign owners in without a
-    device. The tests of this rule switch it on.
+    HICP_MFA_ENFORCE_ENROLMENT (a Django setting) can switch the rule off; it is on unless
+    set. Only the web tests' shared fixtures switch it off, to sign owners in without a device.
     """
-    enforced = getattr(
-        settings, "HICP_MFA_ENFORCE_ENROLMENT", not getattr(settings, "TESTING", False)
-    )
+    enforced = getattr(settings, "HICP_MFA_ENFORCE_ENROLMENT", True)
     return bool(enforced) and (
         Membership.objects.filter(user_id=user.pk, role__in=MANAGER_ROLES).exists()
     )
