@@ -20,7 +20,7 @@ from tests.web.conftest import MakeUser, SignIn, add_member
 
 ID_PARAMETERS = {"org_id", "assessment_id"}
 # Sample values for the other parameters; a new one must be added here (the test says so).
-OTHER_PARAMETERS = {"sub_id": "1.S.A", "fmt": "html"}
+OTHER_PARAMETERS = {"sub_id": "1.S.A", "fmt": "html", "name": "incident-response-plan"}
 # At least this many patterns take an organization or assessment id today.
 MINIMUM_PATTERNS = 8
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from hicp.web.core import evidence_views, mfa, views
+from hicp.web.core import document_views, evidence_views, mfa, views
 from hicp.web.core.api import api
 
 
@@ -69,6 +69,21 @@ urlpatterns = [
         "assessments/<int:assessment_id>/evidence/jobs/<int:job_id>/",
         evidence_views.evidence_job,
         name="evidence-job",
+    ),
+    path(
+        "assessments/<int:assessment_id>/documents/",
+        document_views.document_list,
+        name="document-list",
+    ),
+    path(
+        "assessments/<int:assessment_id>/documents/<slug:name>.<slug:fmt>",
+        document_views.document_download,
+        name="document-download",
+    ),
+    path(
+        "assessments/<int:assessment_id>/documents/<slug:name>/adopt",
+        document_views.document_adopt,
+        name="document-adopt",
     ),
     path("api/", api.urls),  # token authentication only; see docs/formats.md, REST API
 ]
