@@ -122,7 +122,7 @@ def test_adopting_records_the_copy_as_evidence_and_audits_it(
     recorded = [sub for sub, entries in evidence.items() if any(KEPT_AT in e for e in entries)]
     assert recorded, "at least one supported sub-practice is in scope of a small assessment"
     assert f"Recorded as evidence for {len(recorded)} sub-practice" in response.content.decode()
-    entry = AuditEntry.objects.get(action="adopt-document")
+    entry = AuditEntry.objects.get(action="adopt_document")
     assert entry.user == owner
     assert entry.object_id == str(assessment.pk)
     assert entry.after is not None
@@ -143,7 +143,7 @@ def test_adopting_the_same_copy_twice_changes_nothing_the_second_time(
     assert "Nothing changed" in response.content.decode()
     assessment.refresh_from_db()
     assert (assessment.yaml_text, assessment.version) == before
-    assert AuditEntry.objects.filter(action="adopt-document").count() == 1
+    assert AuditEntry.objects.filter(action="adopt_document").count() == 1
 
 
 def test_adopting_with_a_stale_version_records_nothing(

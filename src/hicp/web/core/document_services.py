@@ -10,8 +10,8 @@ from django.db import transaction
 from hicp.assessment.store import apply_answers, parse
 from hicp.catalog import default_catalog
 from hicp.documents.adopt import adoption_changes
-from hicp.web.core.models import Assessment, AuditEntry
-from hicp.web.core.services import ConflictError, document_path
+from hicp.web.core.models import Assessment
+from hicp.web.core.services import ConflictError, audit, document_path
 
 
 def adopt_document(
@@ -44,12 +44,11 @@ def adopt_document(
         locked.yaml_text = new_text
         locked.version += 1
         locked.save(update_fields=("yaml_text", "version", "updated_at"))
-        AuditEntry.objects.create(
-            organization=locked.organization,
-            user=user,
-            object_type="assessment",
-            object_id=str(locked.pk),
-            action="adopt-document",
+        audit(
+            user,
+            locked.organization,
+            locked,
+            "adopt_document",
             before={"version": expected_version},
             after={
                 "version": locked.version,

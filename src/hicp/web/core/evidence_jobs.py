@@ -30,8 +30,9 @@ from hicp.evidence.base import REGISTRY, detect, importer
 from hicp.evidence.evaluate import EvidenceReport, evaluate_file
 from hicp.evidence.store import EvidenceStore
 from hicp.web.core import scoping, selectors
-from hicp.web.core.models import Assessment, AuditEntry, EvidenceJob
+from hicp.web.core.models import Assessment, EvidenceJob
 from hicp.web.core.roles import Role
+from hicp.web.core.services import audit
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # override with settings.EVIDENCE_UPLOAD_MAX_BYTES
 PROGRESS_INTERVAL = 0.3  # seconds between progress writes: a few per second at most
@@ -177,12 +178,11 @@ def run_job(job_id: int, path: Path) -> None:
     with transaction.atomic():
         job.save()
         if job.user is not None:
-            AuditEntry.objects.create(
-                organization=job.assessment.organization,
-                user=job.user,
-                object_type="assessment",
-                object_id=str(job.assessment_id),
-                action="evidence_import",
+            audit(
+                job.user,
+                job.assessment.organization,
+                job.assessment,
+                "evidence_import",
                 after={
                     "kind": job.kind,
                     "file_name": job.original_name,

@@ -33,7 +33,7 @@ def document_path(assessment: Assessment) -> Path:
     return Path(f"assessment-{assessment.pk}.yaml")
 
 
-def _audit(
+def audit(
     user: AbstractBaseUser,
     organization: Organization,
     obj: Organization | Assessment,
@@ -41,6 +41,7 @@ def _audit(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
+    """Append one entry to the organization's audit log (the only way entries are written)."""
     return AuditEntry.objects.create(
         organization=organization,
         user=user,
@@ -59,7 +60,7 @@ def create_organization(
     """A new organization (or facility of ``parent``) whose creator becomes its owner."""
     organization = Organization.objects.create(name=name.strip(), parent=parent)
     Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
-    _audit(user, organization, organization, "create", after={"name": organization.name})
+    audit(user, organization, organization, "create", after={"name": organization.name})
     return organization
 
 
@@ -86,7 +87,7 @@ def create_assessment(
         organization=organization, name=name.strip(), yaml_text=text, created_by=user
     )
     parse(text, document_path(assessment), catalog)  # never store a document we cannot read
-    _audit(
+    audit(
         user,
         organization,
         assessment,
@@ -124,7 +125,7 @@ def record_answer(
         locked.yaml_text = new_text
         locked.version += 1
         locked.save(update_fields=("yaml_text", "version", "updated_at"))
-        _audit(
+        audit(
             user,
             locked.organization,
             locked,
@@ -151,5 +152,5 @@ def import_yaml(
     assessment = Assessment.objects.create(
         organization=organization, name=name.strip(), yaml_text=text, created_by=user
     )
-    _audit(user, organization, assessment, "import", after={"name": assessment.name})
+    audit(user, organization, assessment, "import", after={"name": assessment.name})
     return assessment
