@@ -191,3 +191,23 @@ def test_a_job_of_another_organization_is_not_found_through_an_own_assessment(
 
     assert response.status_code == 404
     assert b"secret-scan" not in response.content
+
+
+def test_imports_a_stopped_server_left_running_are_marked_failed(
+    assessment: Assessment, owner: User
+) -> None:
+    uploads = evidence_jobs.evidence_dir() / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    (uploads / "leftover").write_text("x")
+    running = EvidenceJob.objects.create(
+        assessment=assessment,
+        user=owner,
+        kind="nessus",
+        original_name="scan.nessus",
+        status=EvidenceJob.Status.RUNNING,
+    )
+    assert evidence_jobs.fail_interrupted_jobs() == 1
+    running.refresh_from_db()
+    assert running.status == EvidenceJob.Status.FAILED
+    assert "Import the file again" in running.message
+    assert not (uploads / "leftover").exists()

@@ -195,6 +195,9 @@ def run(host: str, port: int, on_ready: Callable[[str], None]) -> None:
     """
     from waitress import create_server
 
+    from hicp.web.core.evidence_jobs import fail_interrupted_jobs
+
+    fail_interrupted_jobs()  # background imports of a previous run died with it
     app = application()
     try:
         server = create_server(app, host=host, port=port, ident="hicp")

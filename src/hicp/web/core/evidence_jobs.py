@@ -121,6 +121,28 @@ def start_import(
     return job
 
 
+def fail_interrupted_jobs() -> int:
+    """Mark imports a stopped server left queued or running as failed, and remove their uploads.
+
+    `hicp serve` calls this as it starts: its background threads died with the old process, so
+    those jobs would otherwise show "running" for ever. (A deployment with several server
+    processes needs a real job queue instead, which this in-process runner does not pretend
+    to be.)
+    """
+    count = EvidenceJob.objects.filter(
+        status__in=(EvidenceJob.Status.QUEUED, EvidenceJob.Status.RUNNING)
+    ).update(
+        status=EvidenceJob.Status.FAILED,
+        message="Interrupted when the server stopped. Import the file again.",
+        finished_at=timezone.now(),
+    )
+    uploads = evidence_dir() / "uploads"
+    if uploads.is_dir():
+        for leftover in uploads.iterdir():
+            leftover.unlink(missing_ok=True)
+    return count
+
+
 def _run_in_thread(job_id: int, path: Path) -> None:
     try:
         run_job(job_id, path)
