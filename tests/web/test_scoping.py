@@ -6,16 +6,26 @@ pattern with a parameter this test does not know fails until the table below lea
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from hicp.catalog import Tier
 from hicp.web.core import services
-from hicp.web.core.models import Assessment, EvidenceJob, Organization
+from hicp.web.core.models import (
+    Assessment,
+    Attachment,
+    EvidenceJob,
+    Invitation,
+    Membership,
+    Organization,
+)
 from hicp.web.core.roles import Role
+from hicp.web.core.scoping import access_to
 from tests.web.conftest import MakeUser, SignIn, add_member
 
 ID_PARAMETERS = {"org_id", "assessment_id"}
@@ -55,6 +65,37 @@ def _sample_job(assessment: Assessment) -> int:
     return EvidenceJob.objects.create(assessment=assessment, original_name="sample.csv").pk
 
 
+def _sample_attachment(assessment: Assessment) -> int:
+    if not Assessment.objects.filter(pk=assessment.pk).exists():
+        return 10**9
+    return Attachment.objects.create(
+        assessment=assessment,
+        sub_id="1.S.A",
+        original_name="policy.pdf",
+        stored_name=f"sample-{assessment.pk}",
+        content_type="application/pdf",
+        size=0,
+        sha256="0" * 64,
+    ).pk
+
+
+def _sample_member(organization: Organization) -> int:
+    membership = Membership.objects.filter(organization_id=organization.pk).first()
+    return membership.pk if membership else 10**9
+
+
+def _sample_invitation(organization: Organization) -> int:
+    if not Organization.objects.filter(pk=organization.pk).exists():
+        return 10**9
+    return Invitation.objects.create(
+        organization=organization,
+        email="invitee@example.org",
+        role=Role.VIEWER,
+        digest=f"sample-{organization.pk}",
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    ).pk
+
+
 def _kwargs(pattern: URLPattern, organization: Organization, assessment: Assessment) -> dict:
     kwargs: dict[str, Any] = {}
     for name in pattern.pattern.converters:
@@ -64,6 +105,12 @@ def _kwargs(pattern: URLPattern, organization: Organization, assessment: Assessm
             kwargs[name] = assessment.pk
         elif name == "job_id":  # a job of the assessment in the URL (scoped through it)
             kwargs[name] = _sample_job(assessment)
+        elif name == "attachment_id":
+            kwargs[name] = _sample_attachment(assessment)
+        elif name == "member_id":
+            kwargs[name] = _sample_member(organization)
+        elif name == "invitation_id":
+            kwargs[name] = _sample_invitation(organization)
         elif name in OTHER_PARAMETERS:
             kwargs[name] = OTHER_PARAMETERS[name]
         else:
@@ -135,3 +182,46 @@ def test_a_viewer_or_contributor_cannot_start_or_import_assessments(
         response = sign_in(member).post(reverse(name, args=[organization.pk]), data)
         assert response.status_code == 403
     assert not Assessment.objects.filter(name="X").exists()
+
+
+def test_a_member_of_a_parent_organization_has_the_same_role_in_its_facilities(
+    owner: User, organization: Organization, make_user: MakeUser, sign_in: SignIn
+) -> None:
+    facility = Organization.objects.create(name="Eastside Clinic", parent=organization)
+    clinic_assessment = services.create_assessment(owner, facility, name="E", tier=Tier.SMALL)
+    viewer = make_user("vera-viewer")
+    add_member(viewer, organization, Role.VIEWER)
+    client = sign_in(viewer)
+
+    assert client.get(reverse("organization-dashboard", args=[facility.pk])).status_code == 200
+    assert client.get(reverse("assessment-detail", args=[clinic_assessment.pk])).status_code == 200
+    answer = reverse("question", args=[clinic_assessment.pk, "1.S.A"])
+    assert client.post(answer, {"version": 1, "status": "implemented"}).status_code == 403
+
+
+def test_a_facility_member_reaches_nothing_of_the_parent_or_sibling_facilities(
+    owner: User, organization: Organization, make_user: MakeUser, sign_in: SignIn
+) -> None:
+    east = Organization.objects.create(name="Eastside Clinic", parent=organization)
+    west = Organization.objects.create(name="Westside Clinic", parent=organization)
+    clinic_owner = make_user("cora-clinic")
+    add_member(clinic_owner, east, Role.OWNER)
+    client = sign_in(clinic_owner)
+
+    assert client.get(reverse("organization-dashboard", args=[east.pk])).status_code == 200
+    for other in (organization, west):
+        assert client.get(reverse("organization-dashboard", args=[other.pk])).status_code == 404
+
+
+def test_the_higher_of_an_own_and_an_inherited_role_counts(
+    organization: Organization, make_user: MakeUser
+) -> None:
+    facility = Organization.objects.create(name="Eastside Clinic", parent=organization)
+    person = make_user("ida-inherits")
+    add_member(person, organization, Role.ASSESSOR)
+    add_member(person, facility, Role.VIEWER)
+
+    access = access_to(person, facility)
+    assert access is not None
+    assert access.role == Role.ASSESSOR
+    assert access.inherited_from == organization

@@ -85,5 +85,9 @@ urlpatterns = [
         document_views.document_adopt,
         name="document-adopt",
     ),
+    # Members, invitations, the audit log and API tokens (member_views.py, account_views.py)
+    # Action-plan tracking, assignments and comments (plan_views.py)
+    # Attachments (attachment_views.py)
+    # Facilities and roll-ups (rollup_views.py)
     path("api/", api.urls),  # token authentication only; see docs/formats.md, REST API
 ]

@@ -154,4 +154,54 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class Invitation(models.Model):
+    """An invitation to join an organization with a role, accepted through a secret link.
+
+    Only the SHA-256 digest of the link's token is kept, as for API tokens: the link is shown
+    (or e-mailed) once. An invitation is used at most once and expires at ``expires_at``; a
+    revoked one is kept (``revoked_at`` set) so the history stays readable.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="invitation_role_known"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role} of {self.organization}"
+
+    @property
+    def pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+# Models in their own modules; imported here so Django and the rest of the app find them all.
+from hicp.web.core.attachment_models import Attachment as Attachment  # noqa: E402
 from hicp.web.core.evidence_models import EvidenceJob as EvidenceJob  # noqa: E402  (needs Assessment)
+from hicp.web.core.plan_models import ActionItem as ActionItem  # noqa: E402
+from hicp.web.core.plan_models import Assignment as Assignment  # noqa: E402
+from hicp.web.core.plan_models import Comment as Comment  # noqa: E402

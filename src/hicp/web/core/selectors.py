@@ -15,6 +15,7 @@ from hicp.assessment.store import Loaded, parse
 from hicp.catalog import SubPractice, default_catalog
 from hicp.web.core.models import Assessment, Membership, Organization
 from hicp.web.core.roles import Role
+from hicp.web.core.scoping import access_to
 from hicp.web.core.services import document_path
 
 
@@ -28,8 +29,11 @@ def memberships_of(user: AbstractBaseUser) -> QuerySet[Membership]:
 
 
 def role_in(user: AbstractBaseUser, organization: Organization) -> Role:
-    membership = Membership.objects.get(user_id=user.pk, organization=organization)
-    return Role(membership.role)
+    """The user's effective role (own or through a parent organization); callers scoped first."""
+    access = access_to(user, organization)
+    if access is None:  # scoping let the caller in, so this is a programming error
+        raise LookupError(f"{user} has no role in organization {organization.pk}")
+    return access.role
 
 
 def assessments_of(organization: Organization) -> QuerySet[Assessment]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 
 from hicp.assessment.models import Assessment as AssessmentDocument
 from hicp.assessment.store import Loaded, apply_answers, new_assessment_text, parse
@@ -36,7 +36,7 @@ def document_path(assessment: Assessment) -> Path:
 def audit(
     user: AbstractBaseUser,
     organization: Organization,
-    obj: Organization | Assessment,
+    obj: models.Model,
     action: str,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
