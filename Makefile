@@ -13,8 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## run: install, then score and plan the example clinic and show the guided assessment's first step
+## run: install, then start the web app at http://127.0.0.1:8000 with a demo organization
 run: $(STAMP)
+	@echo "Starting the web app with a demo organization (sample data, clearly marked)."
+	@echo "The command line works too: $(BIN)/hicp --help"
+	@$(BIN)/hicp serve --demo
+
+## demo: the command-line tour: score and plan the example clinic
+demo: $(STAMP)
 	@$(BIN)/hicp score examples/small-clinic.yaml
 	@echo
 	@$(BIN)/hicp plan examples/small-clinic.yaml --top 3

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -25,6 +26,7 @@ from typer.testing import CliRunner
 from hicp.cli.main import app
 from hicp.errors import HicpError
 from hicp.web import server
+from hicp.web.core.mfa import enrolment_required
 from hicp.web.core.models import Membership, Organization
 from hicp.web.core.roles import Role
 
@@ -232,6 +234,36 @@ def test_serve_refuses_a_non_loopback_host_without_the_secret_key(hicp: Hicp) ->
     assert "other machines could reach it" in result.stderr
 
 
+def test_a_demo_that_exists_gets_a_fresh_password_at_each_loopback_start(db: None) -> None:
+    first = server.seed_demo(fresh_password=True)
+    again = server.seed_demo(fresh_password=True)
+
+    assert first.created and not again.created
+    assert first.password and again.password and first.password != again.password
+    demo = User.objects.get(username=server.DEMO_USERNAME)
+    assert demo.check_password(again.password)
+    assert not demo.check_password(first.password)
+    assert server.seed_demo().password is None  # without the flag nothing changes
+
+
+def test_only_the_demo_user_skips_second_factor_enrolment_and_only_in_demo_mode(
+    db: None, settings: Any
+) -> None:
+    settings.HICP_MFA_ENFORCE_ENROLMENT = True
+    server.seed_demo()
+    demo = User.objects.get(username=server.DEMO_USERNAME)
+    other_owner = User.objects.create_user("olga", password=GOOD_PASSWORD)
+    Membership.objects.create(
+        user=other_owner, organization=Organization.objects.get(), role=Role.OWNER
+    )
+
+    settings.HICP_DEMO_NO_MFA = False
+    assert enrolment_required(demo)
+    settings.HICP_DEMO_NO_MFA = True
+    assert not enrolment_required(demo)
+    assert enrolment_required(other_owner)
+
+
 # --- hicp serve --demo, end to end ---------------------------------------------------------
 
 
@@ -329,9 +361,7 @@ def test_serve_answers_with_the_sign_in_page_static_files_and_a_working_sign_in(
     assert "secure" not in site.cookie_flags["sessionid"]  # a browser keeps it over plain HTTP
     assert "httponly" in site.cookie_flags["sessionid"]
     response, organizations = site.request("GET", "/orgs/")
-    # Signed in: the page itself, or a further sign-in step (a second factor), never sign-in again.
-    assert urlsplit(response.headers.get("Location", "")).path != "/sign-in/"
-    if response.status == 200:
-        assert "Demo clinic" in organizations
-    else:
-        assert response.status == 302
+    # The demo user on a loopback server goes straight in, without enrolling a second factor.
+    assert urlsplit(response.headers.get("Location", "")).path == ""
+    assert response.status == 200
+    assert "Demo clinic" in organizations

@@ -25,7 +25,12 @@ def serve(
     ),
     data_dir: Path | None = DATA_DIR,
     demo: bool = typer.Option(
-        False, "--demo", help="Add the demo organization with sample answers (once)."
+        False,
+        "--demo",
+        help=(
+            "Add the demo organization with sample answers (once). On 127.0.0.1 the demo user "
+            "gets a new password at every start and may skip two-step sign-in."
+        ),
     ),
 ) -> None:
     """Run the web app: prepare the database, then serve it until Ctrl-C.
@@ -35,20 +40,29 @@ def serve(
     from hicp.web import server
 
     server.check_host(host)
-    server.configure(data_dir, loopback=server.is_loopback(host))
+    loopback = server.is_loopback(host)
+    server.configure(data_dir, loopback=loopback, demo=demo)
     typer.echo(f"Data: {server.database_description()}")
     if demo:
-        sign_in = server.seed_demo()
+        # On this machine only, a newcomer can always sign in: a fresh password at every start.
+        sign_in = server.seed_demo(fresh_password=loopback)
         typer.echo("")
-        if not sign_in.created:
+        if sign_in.password is None and not sign_in.created:
             typer.echo(
                 f"Demo data already present: sign in as {sign_in.username!r} {sign_in.note}."
             )
         else:
-            shown_once = " (shown only this once; keep it)" if sign_in.password else ""
-            typer.echo(f"Demo sign-in{shown_once}:")
+            if loopback and sign_in.password:
+                shown = " (a new password at every start)"
+            elif sign_in.password:
+                shown = " (shown only this once; keep it)"
+            else:
+                shown = ""
+            typer.echo(f"Demo sign-in{shown}:")
             typer.echo(f"  user:     {sign_in.username}")
             typer.echo(f"  password: {sign_in.password or sign_in.note}")
+            if loopback:
+                typer.echo("  (the demo user may skip two-step sign-in on this machine)")
         typer.echo("")
 
     def ready(url: str) -> None:

@@ -59,12 +59,13 @@ def check_host(host: str) -> None:
     )
 
 
-def configure(data_dir: Path | None, *, loopback: bool = False) -> None:
+def configure(data_dir: Path | None, *, loopback: bool = False, demo: bool = False) -> None:
     """Point Django at ``data_dir`` (or the settings' default), set it up and migrate.
 
     Without HICP_SECRET_KEY a random per-process key is used: the admin commands sign nothing,
     and a loopback server's sessions then last until it stops. ``loopback`` lets session
-    cookies travel over plain HTTP unless HICP_SECURE_COOKIES says otherwise.
+    cookies travel over plain HTTP unless HICP_SECURE_COOKIES says otherwise; with ``demo`` as
+    well, the demo user may sign in without a second factor (see settings.HICP_DEMO_NO_MFA).
     """
     if data_dir is not None:
         os.environ["HICP_DATA_DIR"] = str(data_dir.expanduser().resolve())
@@ -73,6 +74,8 @@ def configure(data_dir: Path | None, *, loopback: bool = False) -> None:
         os.environ["HICP_SECRET_KEY"] = secrets.token_urlsafe(50)
     if loopback:
         os.environ.setdefault("HICP_SECURE_COOKIES", "0")
+    if demo and loopback:
+        os.environ["HICP_DEMO_NO_MFA"] = "1"
 
     import django
     from django.core.exceptions import ImproperlyConfigured
@@ -108,7 +111,7 @@ def database_description() -> str:
 class DemoSignIn:
     """How to sign in to the demo organization.
 
-    ``password`` is set only when it was made here (and is shown once); otherwise ``note`` says
+    ``password`` is set when it was made here (and is shown once); otherwise ``note`` says
     which password applies.
     """
 
@@ -118,10 +121,12 @@ class DemoSignIn:
     note: str
 
 
-def seed_demo() -> DemoSignIn:
+def seed_demo(*, fresh_password: bool = False) -> DemoSignIn:
     """Run the `seed_demo` management command once and say how to sign in.
 
-    The password is HICP_DEMO_PASSWORD, or a random one that is shown here only once.
+    The password is HICP_DEMO_PASSWORD, or a random one that is shown here only once. With
+    ``fresh_password``, a demo that already exists gets a new random password (unless
+    HICP_DEMO_PASSWORD is set), so `make run` can always say how to sign in.
     """
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -130,9 +135,18 @@ def seed_demo() -> DemoSignIn:
     from hicp.web.core.management.commands.seed_demo import DEMO_NAME
     from hicp.web.core.models import Organization
 
+    users = get_user_model().objects
     if Organization.objects.filter(name=DEMO_NAME).exists():
+        demo_user = users.filter(username=DEMO_USERNAME).first()
+        if os.environ.get("HICP_DEMO_PASSWORD"):
+            return DemoSignIn(False, DEMO_USERNAME, None, "the value of HICP_DEMO_PASSWORD")
+        if fresh_password and demo_user is not None:
+            password = secrets.token_urlsafe(12)
+            demo_user.set_password(password)
+            demo_user.save(update_fields=["password"])
+            return DemoSignIn(False, DEMO_USERNAME, password, "")
         return DemoSignIn(False, DEMO_USERNAME, None, "with the password shown when it was made")
-    if get_user_model().objects.filter(username=DEMO_USERNAME).exists():
+    if users.filter(username=DEMO_USERNAME).exists():
         password, note = None, "the existing user's password (unchanged)"
     elif os.environ.get("HICP_DEMO_PASSWORD"):
         password, note = None, "the value of HICP_DEMO_PASSWORD"

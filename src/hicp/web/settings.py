@@ -8,6 +8,8 @@ Environment variables:
     HICP_ALLOWED_HOSTS      comma-separated host names (default: 127.0.0.1,localhost)
     HICP_SECURE_COOKIES=0   allow session cookies over plain HTTP outside debug mode (not advised)
     HICP_SSL_REDIRECT=1     redirect HTTP to HTTPS (when no proxy does it)
+    HICP_DEMO_NO_MFA=1      set by `hicp serve --demo` on a loopback address only: the demo
+                            user (and no one else) may skip enrolling a second factor
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def user_data_dir() -> Path:
 
 DEBUG = _flag("HICP_DEBUG")
 TESTING = _flag("HICP_TESTING")
+HICP_DEMO_NO_MFA = _flag("HICP_DEMO_NO_MFA")
 
 SECRET_KEY = os.environ.get("HICP_SECRET_KEY", "")
 if not SECRET_KEY:

@@ -46,6 +46,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hicp.web.core import throttle
 from hicp.web.core.models import Membership
 from hicp.web.core.roles import Role
+from hicp.web.server import DEMO_USERNAME
 
 ISSUER = "hicp"
 BACKUP_CODES = 10
@@ -68,6 +69,10 @@ def enrolment_required(user: User) -> bool:
     set. Only the web tests' shared fixtures switch it off, to sign owners in without a device.
     """
     enforced = getattr(settings, "HICP_MFA_ENFORCE_ENROLMENT", True)
+    if getattr(settings, "HICP_DEMO_NO_MFA", False) and user.get_username() == DEMO_USERNAME:
+        # A newcomer trying the demo on their own machine should not need an authenticator
+        # app first; `hicp serve --demo` allows this on loopback only, for this one user.
+        return False
     return bool(enforced) and (
         Membership.objects.filter(user_id=user.pk, role__in=MANAGER_ROLES).exists()
     )
