@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hicp.catalog import Tier
+from hicp.evidence.store import EvidenceStore
 from hicp.web.core import evidence_jobs, services
 from hicp.web.core.models import Assessment, AuditEntry, EvidenceJob
 from hicp.web.core.roles import Role
@@ -211,3 +214,42 @@ def test_imports_a_stopped_server_left_running_are_marked_failed(
     assert running.status == EvidenceJob.Status.FAILED
     assert "Import the file again" in running.message
     assert not (uploads / "leftover").exists()
+
+
+def test_two_imports_into_one_assessment_at_once_both_succeed_one_after_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two people importing at the same moment: the second waits instead of failing with
+    SQLite's "database is locked"."""
+    inside: list[str] = []
+    overlaps: list[str] = []
+    real_store = EvidenceStore.store
+
+    def slow_store(self: EvidenceStore, *args: Any, **kwargs: Any) -> Any:
+        if inside:
+            overlaps.append("two imports wrote at once")
+        inside.append("x")
+        time.sleep(0.3)
+        try:
+            return real_store(self, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(EvidenceStore, "store", slow_store)
+    target = tmp_path / "assessment-1.evidence.db"
+    results: list[Any] = []
+
+    def run(path: Path, kind: str) -> None:
+        results.append(evidence_jobs.import_into_store(1, target, path, kind, lambda _: None))
+
+    threads = [
+        threading.Thread(target=run, args=(ASSETS, "inventory")),
+        threading.Thread(target=run, args=(SCAN, "nessus")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert overlaps == []
+    assert sorted(r.records > 0 for r in results) == [True, True]

@@ -28,7 +28,7 @@ from hicp.catalog import default_catalog
 from hicp.errors import HicpError
 from hicp.evidence.base import REGISTRY, detect, importer
 from hicp.evidence.evaluate import EvidenceReport, evaluate_file
-from hicp.evidence.store import EvidenceStore
+from hicp.evidence.store import EvidenceStore, ImportResult
 from hicp.web.core import scoping, selectors
 from hicp.web.core.models import Assessment, EvidenceJob
 from hicp.web.core.roles import Role
@@ -175,10 +175,9 @@ def run_job(job_id: int, path: Path) -> None:
     try:
         found = importer(job.kind) if job.kind else detect(path)
         job.kind = found.name
-        target = store_path(job.assessment)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with EvidenceStore(target) as store:
-            result = store.store(path, found.name, found.read(path, progress=_progress(job_id)))
+        result = import_into_store(
+            job.assessment_id, store_path(job.assessment), path, found.name, _progress(job_id)
+        )
     except HicpError as exc:
         job.status = EvidenceJob.Status.FAILED
         job.message = _message(exc, path, job.original_name)
@@ -212,6 +211,27 @@ def run_job(job_id: int, path: Path) -> None:
                     "status": job.status,
                 },
             )
+
+
+# One import at a time into each assessment's store: SQLite takes one writer, and a second
+# import started meanwhile would otherwise fail with "database is locked" after its timeout.
+_store_locks: dict[int, threading.Lock] = {}
+_store_locks_guard = threading.Lock()
+
+
+def _store_lock(assessment_id: int) -> threading.Lock:
+    with _store_locks_guard:
+        return _store_locks.setdefault(assessment_id, threading.Lock())
+
+
+def import_into_store(
+    assessment_id: int, target: Path, path: Path, kind: str, progress: Callable[[int], None]
+) -> ImportResult:
+    """Import ``path`` as ``kind`` into the store at ``target``, after any import already
+    running for the same assessment in this server has finished."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _store_lock(assessment_id), EvidenceStore(target) as store:
+        return store.store(path, kind, importer(kind).read(path, progress=progress))
 
 
 def _message(exc: HicpError, path: Path, name: str) -> str:
