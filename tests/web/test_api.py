@@ -7,6 +7,7 @@ SAMPLE_PARAMETERS learns it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -21,10 +22,17 @@ from hicp.assessment.plan import build_plan
 from hicp.assessment.scoring import score
 from hicp.catalog import Tier, default_catalog
 from hicp.web import urls as project_urls
-from hicp.web.core import selectors, services
+from hicp.web.core import plan_services, selectors, services
 from hicp.web.core.api import api
 from hicp.web.core.api_auth import create_api_token, revoke_api_token, user_for_token
-from hicp.web.core.models import ApiToken, Assessment, AuditEntry, Organization
+from hicp.web.core.models import (
+    ActionItem,
+    ApiToken,
+    Assessment,
+    Assignment,
+    AuditEntry,
+    Organization,
+)
 from hicp.web.core.roles import Role
 from tests.web.conftest import MakeUser, SignIn, add_member
 
@@ -46,6 +54,8 @@ EXPECTED_OPERATIONS = {
     ("GET", "/api/assessments/{assessment_id}/answers/{sub_practice_id}"),
     ("PUT", "/api/assessments/{assessment_id}/answers/{sub_practice_id}"),
     ("GET", "/api/assessments/{assessment_id}/plan"),
+    ("GET", "/api/assessments/{assessment_id}/action-items"),
+    ("PUT", "/api/assessments/{assessment_id}/action-items/{sub_practice_id}"),
 }
 ID_PARAMETERS = {"org_id", "assessment_id"}
 SCOPED = [(m, r) for m, r in OPERATIONS if any(f"{{{p}}}" in r for p in ID_PARAMETERS)]
@@ -53,6 +63,13 @@ SCOPED = [(m, r) for m, r in OPERATIONS if any(f"{{{p}}}" in r for p in ID_PARAM
 MINIMUM_SCOPED = 7
 # A valid body for each method that takes one, so a refusal cannot come from the body.
 BODIES = {"PUT": {"status": "implemented", "version": 1}}
+# Routes whose body differs from their method's (an action item's status is not an answer's).
+ROUTE_BODIES = {
+    ("PUT", "/api/assessments/{assessment_id}/action-items/{sub_practice_id}"): {
+        "status": "in_progress",
+        "version": 1,
+    },
+}
 SUB_ID = "1.S.A"  # the first question of a small-tier assessment
 
 
@@ -75,6 +92,10 @@ def _call(client: Client, method: str, url: str, token: str | None, **extra: Any
     return client.generic(
         method, url, json.dumps(body), content_type="application/json", headers=headers
     )
+
+
+def _body(method: str, route: str) -> dict[str, Any] | None:
+    return ROUTE_BODIES.get((method, route), BODIES.get(method))
 
 
 def _error(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -262,7 +283,7 @@ def test_a_member_of_org_a_gets_404_for_every_object_of_org_b(
 ) -> None:
     # The token is org A's owner's: the highest role there.
     before = _snapshot(org_b[1])
-    response = _call(client, method, _url(route, *org_b), token)
+    response = _call(client, method, _url(route, *org_b), token, body=_body(method, route))
     _error(response, 404, "not_found")
     assert b"Other Org B" not in response.content
     assert _snapshot(org_b[1]) == before
@@ -273,7 +294,8 @@ def test_the_same_operations_answer_a_member_of_the_organization(
     method: str, route: str, token: str, assessment: Assessment, client: Client
 ) -> None:
     """Guards the test above: an operation that answered 404 to everyone would pass it."""
-    response = _call(client, method, _url(route, assessment.organization, assessment), token)
+    url = _url(route, assessment.organization, assessment)
+    response = _call(client, method, url, token, body=_body(method, route))
     assert response.status_code == 200, response.content
 
 
@@ -282,7 +304,8 @@ def test_an_object_id_that_does_not_exist_is_not_found_either(
     method: str, route: str, token: str, assessment: Assessment, client: Client
 ) -> None:
     missing = Organization(pk=10**9), Assessment(pk=10**9)
-    _error(_call(client, method, _url(route, *missing), token), 404, "not_found")
+    response = _call(client, method, _url(route, *missing), token, body=_body(method, route))
+    _error(response, 404, "not_found")
 
 
 def test_the_organization_list_shows_only_the_users_own_organizations(
@@ -395,6 +418,8 @@ def test_a_contributor_saves_an_answer_through_the_audited_service(
     make_user: MakeUser, assessment: Assessment, client: Client
 ) -> None:
     token = _member_token(make_user, assessment.organization, Role.CONTRIBUTOR)
+    contributor = User.objects.get(username="member-contributor")
+    Assignment.objects.create(assessment=assessment, sub_id=SUB_ID, user=contributor)
     body = {
         "status": "implemented",
         "notes": "  MFA on mail  ",
@@ -540,3 +565,166 @@ def test_revoking_a_token_takes_effect_on_the_next_request(
     before = _snapshot(assessment)
     _error(_call(client, "PUT", _answers_url(assessment), token), 401, "unauthorized")
     assert _snapshot(assessment) == before
+
+
+# --- Action items and the contributor rule -----------------------------------------------------
+
+
+def _items_url(assessment: Assessment, sub_id: str | None = None) -> str:
+    base = f"/api/assessments/{assessment.pk}/action-items"
+    return f"{base}/{sub_id}" if sub_id else base
+
+
+def _tracking(assessment: Assessment) -> list[tuple[str, str | None, Any, str, int]]:
+    return [
+        (i.sub_id, i.owner.username if i.owner else None, i.due_date, i.status, i.version)
+        for i in ActionItem.objects.filter(assessment=assessment).select_related("owner")
+    ]
+
+
+def test_the_action_items_are_the_plans_items_with_their_tracking(
+    owner: User, assessment: Assessment, token: str, client: Client
+) -> None:
+    plan_services.update_action_item(owner, assessment, SUB_ID, 1, {"status": "blocked"})
+    plan_services.add_comment(owner, assessment, SUB_ID, "Waiting for the vendor")
+
+    response = _call(client, "GET", _items_url(assessment), token)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    expected = build_plan(default_catalog(), selectors.document_of(assessment).assessment)
+    assert [i["sub_practice_id"] for i in body["items"]] == [a.id for a in expected.actions]
+    tracked = next(i for i in body["items"] if i["sub_practice_id"] == SUB_ID)
+    assert tracked | {"planned_date": None} == {
+        "sub_practice_id": SUB_ID,
+        "title": "E-mail System Configuration",
+        "action": "Find out: E-mail System Configuration",
+        "phase": "30d",
+        "owner": None,
+        "due_date": None,
+        "planned_date": None,
+        "status": "blocked",
+        "overdue": False,
+        "comments": 1,
+        "version": 2,
+    }
+    untracked = next(i for i in body["items"] if i["sub_practice_id"] == "1.S.B")
+    assert (untracked["status"], untracked["version"], untracked["comments"]) == ("to_do", 1, 0)
+
+
+def test_an_assessor_puts_an_action_item_and_it_is_audited(
+    make_user: MakeUser, assessment: Assessment, client: Client
+) -> None:
+    token = _member_token(make_user, assessment.organization, Role.ASSESSOR)
+    body = {
+        "owner": "olivia-owner",
+        "due_date": "2031-01-31",
+        "status": "in_progress",
+        "version": 1,
+    }
+
+    response = _call(client, "PUT", _items_url(assessment, SUB_ID), token, body=body)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"] == "olivia-owner"
+    assert response.json()["version"] == 2
+    assert _tracking(assessment) == [
+        (SUB_ID, "olivia-owner", dt.date(2031, 1, 31), "in_progress", 2)
+    ]
+    entry = AuditEntry.objects.get(action="track")
+    assert entry.user.username == "member-assessor"
+    assert entry.after == {
+        "owner": "olivia-owner",
+        "due_date": "2031-01-31",
+        "status": "in_progress",
+        "version": 2,
+    }
+
+
+def test_a_stale_action_item_version_is_409_and_nothing_changes(
+    owner: User, assessment: Assessment, token: str, client: Client
+) -> None:
+    plan_services.update_action_item(owner, assessment, SUB_ID, 1, {"status": "in_progress"})
+    before = _snapshot(assessment), _tracking(assessment)
+    body = {"status": "done", "version": 1}
+
+    response = _call(client, "PUT", _items_url(assessment, SUB_ID), token, body=body)
+
+    error = _error(response, 409, "conflict")
+    assert "someone else changed this item" in error["message"]
+    assert "version 2" in error["message"]
+    assert (_snapshot(assessment), _tracking(assessment)) == before
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.CONTRIBUTOR])
+def test_a_viewer_or_a_contributor_without_the_item_gets_403_and_nothing_changes(
+    role: Role, make_user: MakeUser, assessment: Assessment, client: Client
+) -> None:
+    token = _member_token(make_user, assessment.organization, role)
+    before = _snapshot(assessment)
+    body = {"status": "done", "version": 1}
+    _error(_call(client, "PUT", _items_url(assessment, SUB_ID), token, body=body), 403, "forbidden")
+    assert _snapshot(assessment) == before
+    assert not ActionItem.objects.exists()
+
+
+def test_the_contributor_an_item_is_given_to_may_put_its_status_only(
+    owner: User, make_user: MakeUser, assessment: Assessment, client: Client
+) -> None:
+    token = _member_token(make_user, assessment.organization, Role.CONTRIBUTOR)
+    sam = User.objects.get(username="member-contributor")
+    plan_services.update_action_item(owner, assessment, SUB_ID, 1, {"owner": sam})
+    url = _items_url(assessment, SUB_ID)
+
+    done = {"owner": "member-contributor", "status": "done", "version": 2}
+    assert _call(client, "PUT", url, token, body=done).status_code == 200
+    moved = done | {"due_date": "2031-01-01", "version": 3}
+    _error(_call(client, "PUT", url, token, body=moved), 403, "forbidden")
+    assert _tracking(assessment) == [(SUB_ID, "member-contributor", None, "done", 3)]
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"status": "finished", "version": 1}, "status"),
+        ({"status": "done"}, "version"),
+        ({"status": "done", "version": 1, "owner": "nobody-here"}, "owner"),
+        ({"status": "done", "version": 1, "due_date": "soon"}, "due_date"),
+    ],
+)
+def test_a_malformed_action_item_is_422_naming_the_field(
+    body: dict[str, Any], where: str, assessment: Assessment, token: str, client: Client
+) -> None:
+    response = _call(client, "PUT", _items_url(assessment, SUB_ID), token, body=body)
+    error = _error(response, 422, "invalid")
+    assert where in [p["where"] for p in error["problems"]]
+    assert not ActionItem.objects.exists()
+
+
+def test_a_sub_practice_that_is_not_in_the_plan_is_404_on_put(
+    owner: User, assessment: Assessment, token: str, client: Client
+) -> None:
+    services.record_answer(owner, assessment, 1, SUB_ID, {"status": "implemented"})
+    body = {"status": "done", "version": 1}
+    for sub_id in (SUB_ID, "7.L.A"):
+        response = _call(client, "PUT", _items_url(assessment, sub_id), token, body=body)
+        _error(response, 404, "not_found")
+    assert not ActionItem.objects.exists()
+
+
+def test_a_contributor_puts_answers_only_to_questions_assigned_to_them(
+    owner: User, make_user: MakeUser, assessment: Assessment, client: Client
+) -> None:
+    token = _member_token(make_user, assessment.organization, Role.CONTRIBUTOR)
+    contributor = User.objects.get(username="member-contributor")
+    plan_services.assign_question(owner, assessment, SUB_ID, contributor)
+    plan_services.assign_question(owner, assessment, "1.S.C", owner)
+
+    before = _snapshot(assessment)
+    error = _error(_call(client, "PUT", _answers_url(assessment, "1.S.B"), token), 403, "forbidden")
+    assert error["message"] == "This question is not assigned to you. Ask an assessor to assign it."
+    error = _error(_call(client, "PUT", _answers_url(assessment, "1.S.C"), token), 403, "forbidden")
+    assert error["message"] == "This question is assigned to olivia-owner."
+    assert _snapshot(assessment) == before
+
+    assert _call(client, "PUT", _answers_url(assessment, SUB_ID), token).status_code == 200

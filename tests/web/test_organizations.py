@@ -75,9 +75,12 @@ def test_the_dashboard_shows_the_organizations_numbers_and_first_actions(
     assert pct(context.score.exposure) in text
     assert f"{context.score.answered} of {context.score.total}" in text
     assert 'id="chart-exposure"' in text and 'id="chart-coverage"' in text
-    assert context.top_actions
-    for action in context.top_actions:
-        assert action.question.replace("'", "&#x27;").replace('"', "&quot;") in text
+    assert len(context.top_actions) > 3
+    shown = [
+        action.question.replace("'", "&#x27;").replace('"', "&quot;") in text
+        for action in context.top_actions
+    ]
+    assert shown == [True, True, True] + [False] * (len(shown) - 3)  # the first three only
 
 
 def test_a_dashboard_without_an_assessment_invites_the_owner_to_start_one(

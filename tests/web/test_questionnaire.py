@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from hicp.assessment.models import Status
 from hicp.web.core import selectors, services
-from hicp.web.core.models import Assessment, AuditEntry
+from hicp.web.core.models import Assessment, Assignment, AuditEntry
 from hicp.web.core.roles import Role
 from tests.web.conftest import MakeUser, SignIn, add_member
 
@@ -176,8 +176,11 @@ def test_a_viewer_sees_the_question_but_cannot_answer_it(
 def test_contributors_and_above_can_answer(
     role: Role, assessment: Assessment, make_user: MakeUser, sign_in: SignIn
 ) -> None:
+    """Contributors answer the questions assigned to them (tests/web/test_assignments.py)."""
     member = make_user("member")
     add_member(member, assessment.organization, role)
+    if role is Role.CONTRIBUTOR:
+        Assignment.objects.create(assessment=assessment, sub_id=_first(assessment), user=member)
     response = _answer(sign_in(member), assessment, _first(assessment), 1, status="planned")
     assert response.status_code == 200
 
@@ -187,3 +190,27 @@ def test_a_question_outside_the_assessments_tier_is_not_found(
 ) -> None:
     response = sign_in(owner).get(reverse("question", args=[assessment.pk, "1.L.A"]))
     assert response.status_code == 404
+
+
+def test_the_progress_line_follows_an_autosaved_answer(
+    owner: User, assessment: Assessment, sign_in: SignIn
+) -> None:
+    response = _answer(sign_in(owner), assessment, _first(assessment), 1, status="implemented")
+    page = response.content.decode()
+    assert 'id="progress-line" hx-swap-oob="true"' in page
+    assert "· 1 answered" in page
+
+
+def test_the_way_into_the_questions_says_what_it_does_for_each_reader(
+    owner: User, assessment: Assessment, make_user: MakeUser, sign_in: SignIn
+) -> None:
+    viewer = make_user("vera")
+    add_member(viewer, assessment.organization, Role.VIEWER)
+    detail = reverse("assessment-detail", args=[assessment.pk])
+
+    assert (
+        "Continue the questions (0 of 19 answered)" in sign_in(owner).get(detail).content.decode()
+    )
+    seen_by_viewer = sign_in(viewer).get(detail).content.decode()
+    assert "Read the questions and answers" in seen_by_viewer
+    assert "Continue the questions" not in seen_by_viewer

@@ -7,6 +7,7 @@ pattern with a parameter this test does not know fails until the table below lea
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from hicp.catalog import Tier
-from hicp.web.core import services
+from hicp.web.core import attachment_files, services
 from hicp.web.core.models import (
     Assessment,
     Attachment,
@@ -68,14 +69,19 @@ def _sample_job(assessment: Assessment) -> int:
 def _sample_attachment(assessment: Assessment) -> int:
     if not Assessment.objects.filter(pk=assessment.pk).exists():
         return 10**9
+    # With its file on disk (in the tests' data folder): a download of a missing file is a 404.
+    content = b"%PDF-1.4 sample"
+    stored_name, path = attachment_files.new_place(assessment.organization_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
     return Attachment.objects.create(
         assessment=assessment,
         sub_id="1.S.A",
         original_name="policy.pdf",
-        stored_name=f"sample-{assessment.pk}",
+        stored_name=stored_name,
         content_type="application/pdf",
-        size=0,
-        sha256="0" * 64,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
     ).pk
 
 

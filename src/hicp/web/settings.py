@@ -10,6 +10,16 @@ Environment variables:
     HICP_SSL_REDIRECT=1     redirect HTTP to HTTPS (when no proxy does it)
     HICP_DEMO_NO_MFA=1      set by `hicp serve --demo` on a loopback address only: the demo
                             user (and no one else) may skip enrolling a second factor
+    HICP_ATTACHMENT_MAX_MB  largest evidence file people may attach to a question, in whole
+                            megabytes (default: 20); files are kept in DATA_DIR/attachments
+    HICP_SMTP_HOST          mail server for invitation e-mails; unset: no e-mail is sent and the
+                            page shows the invitation link to pass on by hand
+    HICP_SMTP_PORT          its port (default: 587; 465 means TLS from the start)
+    HICP_SMTP_USER          user name on the mail server, if it needs one
+    HICP_SMTP_PASSWORD      its password
+    HICP_SMTP_TLS=0         send without encryption (only to a relay on the same machine)
+    HICP_MAIL_FROM          sender address, e.g. "hicp <hicp@clinic.example>" (required with
+                            HICP_SMTP_HOST)
 """
 
 from __future__ import annotations
@@ -164,6 +174,31 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = _flag("HICP_SSL_REDIRECT")
 
+# E-mail carries invitation links only. Without HICP_SMTP_HOST nothing is ever sent (the dummy
+# backend) and the members page shows each link to pass on by hand; HICP_MAIL_ENABLED tells it.
+_smtp_host = os.environ.get("HICP_SMTP_HOST", "").strip()
+HICP_MAIL_ENABLED = bool(_smtp_host)
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+if HICP_MAIL_ENABLED:
+    _smtp_port = os.environ.get("HICP_SMTP_PORT", "").strip() or "587"
+    if not (_smtp_port.isascii() and _smtp_port.isdigit()):
+        raise ImproperlyConfigured("HICP_SMTP_PORT must be a port number, like 587.")
+    DEFAULT_FROM_EMAIL = os.environ.get("HICP_MAIL_FROM", "").strip()
+    if not DEFAULT_FROM_EMAIL:
+        raise ImproperlyConfigured(
+            "HICP_SMTP_HOST is set but HICP_MAIL_FROM is not. Set it to the address invitations "
+            'come from, for example "hicp <hicp@clinic.example>".'
+        )
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp_host
+    EMAIL_PORT = int(_smtp_port)
+    EMAIL_HOST_USER = os.environ.get("HICP_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("HICP_SMTP_PASSWORD", "")
+    _smtp_tls = _flag("HICP_SMTP_TLS", default=True)
+    EMAIL_USE_SSL = _smtp_tls and EMAIL_PORT == 465  # port 465 speaks TLS from the first byte
+    EMAIL_USE_TLS = _smtp_tls and not EMAIL_USE_SSL  # elsewhere STARTTLS
+    EMAIL_TIMEOUT = 20  # seconds; a slow server must not hold the page for long
+
 # An uploaded assessment file is a few hundred kilobytes at most.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -175,3 +210,29 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+
+
+def _whole_megabytes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of megabytes, like 20.")
+    return int(value) * 1024 * 1024
+
+
+# Evidence files attached to questions (attachment_files.py). Never under STATIC_ROOT or any
+# URL: only the download view serves them, after checking the reader's role.
+ATTACHMENT_ROOT = DATA_DIR / "attachments"
+ATTACHMENT_MAX_BYTES = _whole_megabytes("HICP_ATTACHMENT_MAX_MB", 20)
+
+# Errors and warnings go to standard error in every mode: outside debug, Django's default
+# configuration would log a server error nowhere, and an operator must be able to see it.
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "hicp": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}

@@ -30,9 +30,10 @@ from hicp.assessment.scoring import ThreatScore, score
 from hicp.assessment.store import Loaded
 from hicp.catalog import SubPractice, Tier, default_catalog
 from hicp.errors import AssessmentError, Problem
-from hicp.web.core import selectors, services
+from hicp.web.core import plan_selectors, plan_services, selectors, services
 from hicp.web.core.api_auth import BearerToken
 from hicp.web.core.models import Organization
+from hicp.web.core.plan_models import ActionItem
 from hicp.web.core.roles import Role
 from hicp.web.core.scoping import assessment_for, organization_for
 
@@ -154,6 +155,36 @@ class PlanOut(Schema):
     actions: list[Action]
 
 
+class ActionItemOut(Schema):
+    sub_practice_id: str
+    title: str
+    action: str  # what to do, as the reports say it: "Put in place: Inventory"
+    phase: str
+    owner: str | None  # username of the person it is given to
+    due_date: dt.date | None  # set by someone; null: planned_date applies
+    planned_date: dt.date  # the plan's date: the answer's target date, else the phase's end
+    status: ActionItem.Status
+    overdue: bool
+    comments: int
+    version: int  # 1 until someone changes the item
+
+
+class ActionItemsOut(Schema):
+    assessment_id: int
+    items: list[ActionItemOut]
+
+
+class ActionItemIn(Schema):
+    """The whole tracking of one item: a field left out is cleared (PUT replaces)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner: str | None = Field(None, max_length=150, description="username, or null")
+    due_date: dt.date | None = None
+    status: ActionItem.Status
+    version: int = Field(ge=1, description="the item's version you built on")
+
+
 ANSWER_FIELDS = (
     "status",
     "justification",
@@ -247,6 +278,11 @@ def _conflict(request: HttpRequest, exc: services.ConflictError) -> HttpResponse
     response = _error(request, 409, f"{exc.summary} (it is now at version {exc.current_version})")
     response["ETag"] = _etag(exc.current_version)
     return response
+
+
+@api.exception_handler(plan_services.ItemConflictError)
+def _item_conflict(request: HttpRequest, exc: plan_services.ItemConflictError) -> HttpResponse:
+    return _error(request, 409, f"{exc.summary} (it is now at version {exc.current_version})")
 
 
 @api.exception_handler(Http404)
@@ -464,6 +500,9 @@ def put_answer(
     expected = _expected_version(if_match, payload.version)
     loaded = selectors.document_of(assessment)
     question = _question(loaded, sub_practice_id)
+    refusal = plan_services.may_answer(user, assessment, sub_practice_id)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     changes = _changes(loaded.assessment.answer(sub_practice_id), payload)
     if assessment.version != expected:
         raise services.ConflictError(assessment.version)
@@ -491,6 +530,79 @@ def get_plan(request: HttpRequest, response: HttpResponse, assessment_id: int) -
         phases=list(plan.phases),
         actions=list(plan.actions),
     )
+
+
+def _action_item_out(item: plan_selectors.PlanItem) -> ActionItemOut:
+    return ActionItemOut(
+        sub_practice_id=item.sub_id,
+        title=item.action.title,
+        action=item.label,
+        phase=item.action.phase,
+        owner=item.owner.get_username() if item.owner else None,
+        due_date=item.tracking.due_date if item.tracking else None,
+        planned_date=item.planned_date,
+        status=ActionItem.Status(item.status),
+        overdue=item.overdue,
+        comments=item.comments,
+        version=item.version,
+    )
+
+
+@router.get(
+    "/assessments/{int:assessment_id}/action-items",
+    response={200: ActionItemsOut, **READ_ERRORS},
+    url_name="assessment-action-items",
+)
+def list_action_items(request: HttpRequest, assessment_id: int) -> ActionItemsOut:
+    """The plan's items in plan order, each with who does it, by when and its status."""
+    user = _user(request)
+    assessment = assessment_for(user, assessment_id, minimum_role=Role.VIEWER)
+    items = plan_services.plan_for(user, assessment)
+    return ActionItemsOut(
+        assessment_id=assessment.pk, items=[_action_item_out(item) for item in items]
+    )
+
+
+@router.put(
+    "/assessments/{int:assessment_id}/action-items/{sub_practice_id}",
+    response={200: ActionItemOut, **WRITE_ERRORS},
+    url_name="assessment-action-item-put",
+)
+def put_action_item(
+    request: HttpRequest, assessment_id: int, sub_practice_id: str, payload: ActionItemIn
+) -> ActionItemOut:
+    """Replace one item's owner, due date and status, if nobody changed it since ``version``.
+
+    Assessors and above change everything; the person an item is given to changes only its
+    status (send the other fields as they are). Stale version: 409, nothing saved.
+    """
+    user = _user(request)
+    assessment = assessment_for(user, assessment_id, minimum_role=Role.CONTRIBUTOR)
+    item = plan_selectors.plan_item(assessment, sub_practice_id)
+    if item is None:
+        raise Http404("This sub-practice is not in this assessment's action plan.")
+    owner = None
+    if payload.owner is not None:
+        people = plan_selectors.owner_choices(assessment.organization, item.owner)
+        owner = people.filter(username=payload.owner).first()
+        if owner is None:
+            raise ValidationError(
+                [
+                    {
+                        "loc": ("body", "payload", "owner"),
+                        "msg": "no one by that username can be given work in this organization",
+                    }
+                ]
+            )
+    plan_services.update_action_item(
+        user,
+        assessment,
+        sub_practice_id,
+        payload.version,
+        {"owner": owner, "due_date": payload.due_date, "status": payload.status.value},
+    )
+    # Tracking never takes an item out of the plan, so the fallback is never used.
+    return _action_item_out(plan_selectors.plan_item(assessment, sub_practice_id) or item)
 
 
 # --- Everything else is an error in the same shape ------------------------------------------

@@ -13,6 +13,10 @@ from hicp.reports import charts
 from hicp.reports.context import ReportContext, build_context
 from hicp.reports.wording import COST_WORDS, action_label, effort_words, pct
 
+# The first screen answers "what do I do first?" with three actions (the full plan is a click
+# away); the printed reports list a few more.
+FIRST_ACTIONS = 3
+
 
 @dataclass(frozen=True)
 class ActionRow:
@@ -46,7 +50,7 @@ def results_of(loaded: Loaded) -> Results:
         context=context,
         actions=tuple(
             ActionRow(a, action_label(a), effort_words(a), COST_WORDS[a.cost])
-            for a in context.top_actions
+            for a in context.top_actions[:FIRST_ACTIONS]
         ),
         coverage=pct(context.score.coverage),
         exposure=pct(context.score.exposure),

@@ -22,6 +22,11 @@ class Role(models.TextChoices):
     def rank(self) -> int:
         return _RANKS.index(self)
 
+    @property
+    def answers(self) -> bool:
+        """Whether this role answers questions at all (templates cannot call ``allows``)."""
+        return self.allows(Role.CONTRIBUTOR)
+
     def allows(self, minimum: Role) -> bool:
         """Whether a member with this role may do what needs at least ``minimum``."""
         return self.rank >= minimum.rank

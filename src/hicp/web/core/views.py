@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hicp import reports
 from hicp.errors import AssessmentError
 from hicp.reports.wording import ANSWER_LABELS
-from hicp.web.core import selectors, services
+from hicp.web.core import plan_selectors, plan_services, rollup, selectors, services
 from hicp.web.core.downloads import FORMATS, LABELS, attachment
 from hicp.web.core.forms import (
     AnswerForm,
@@ -63,7 +63,9 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         return redirect("organization-dashboard", org_id=organization.pk)
     memberships = selectors.memberships_of(request.user)
     return render(
-        request, "core/organization_list.html", {"memberships": memberships, "form": form}
+        request,
+        "core/organization_list.html",
+        {"memberships": memberships, "tree": rollup.organization_tree(request.user), "form": form},
     )
 
 
@@ -140,6 +142,7 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
             "results": results_of(loaded),
             "formats": [(fmt, LABELS[fmt]) for fmt in FORMATS],
             "warnings": loaded.warnings,
+            "role": role,
             "can_assess": role.allows(Role.ASSESSOR),
         },
     )
@@ -147,7 +150,16 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
 
 @scoped({"GET": Role.VIEWER})
 def questionnaire(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    """Carry on where the organization left off: the first unanswered question."""
+    """Carry on where the organization left off: the first unanswered question.
+
+    A contributor answers only their assigned questions, so they carry on at the first of
+    those still unanswered, or see their list when none is left.
+    """
+    if selectors.role_in(request.user, assessment.organization) is Role.CONTRIBUTOR:
+        mine = plan_selectors.first_unanswered_assigned(assessment, request.user)
+        if mine is None:
+            return redirect("my-questions", assessment_id=assessment.pk)
+        return redirect("question", assessment_id=assessment.pk, sub_id=mine)
     sub_id = selectors.resume_question(selectors.document_of(assessment))
     return redirect("question", assessment_id=assessment.pk, sub_id=sub_id)
 
@@ -178,7 +190,10 @@ def _question_context(
         "current_label": ANSWER_LABELS[answer.status] if answer.status else None,
         "choices": list(ANSWER_LABELS.items()),
         "form": form,
-        "can_answer": role.allows(Role.CONTRIBUTOR),
+        "can_answer": role.allows(Role.CONTRIBUTOR)
+        and plan_services.may_answer(request.user, assessment, sub_id) is None,
+        # A contributor reads whose question it is in the assignment panel, not "your role".
+        "refusal_explained_below": role is Role.CONTRIBUTOR,
         "action": reverse("question", kwargs={"assessment_id": assessment.pk, "sub_id": sub_id}),
     }
 
@@ -190,6 +205,12 @@ def question(request: HttpRequest, assessment: Assessment, sub_id: str) -> HttpR
         return render(request, "core/question.html", _question_context(request, assessment, sub_id))
 
     context = _question_context(request, assessment, sub_id)  # 404 for a foreign question
+    refusal = plan_services.may_answer(request.user, assessment, sub_id)
+    if refusal is not None:
+        response = render(request, "403.html", {"exception": refusal}, status=403)
+        if request.htmx:  # htmx swaps no 403; a reload shows the page without the form
+            response["HX-Refresh"] = "true"
+        return response
     form = AnswerForm(request.POST)
     status, outcome = 422, "invalid"
     if form.is_valid():
