@@ -26,8 +26,11 @@ from typer.testing import CliRunner
 from hicp.cli.main import app
 from hicp.errors import HicpError
 from hicp.web import server
+from hicp.web.core import selectors
+from hicp.web.core.management.commands import seed_demo as demo
+from hicp.web.core.management.commands.seed_demo import DEMO_NAME
 from hicp.web.core.mfa import enrolment_required
-from hicp.web.core.models import Membership, Organization
+from hicp.web.core.models import ActionItem, Comment, Membership, Organization
 from hicp.web.core.roles import Role
 
 GOOD_PASSWORD = "violet ledger gravel pocket"  # noqa: S105  (test users only)
@@ -254,7 +257,7 @@ def test_only_the_demo_user_skips_second_factor_enrolment_and_only_in_demo_mode(
     demo = User.objects.get(username=server.DEMO_USERNAME)
     other_owner = User.objects.create_user("olga", password=GOOD_PASSWORD)
     Membership.objects.create(
-        user=other_owner, organization=Organization.objects.get(), role=Role.OWNER
+        user=other_owner, organization=Organization.objects.get(name=DEMO_NAME), role=Role.OWNER
     )
 
     settings.HICP_DEMO_NO_MFA = False
@@ -365,3 +368,26 @@ def test_serve_answers_with_the_sign_in_page_static_files_and_a_working_sign_in(
     assert urlsplit(response.headers.get("Location", "")).path == ""
     assert response.status == 200
     assert "Demo clinic" in organizations
+
+
+def test_the_demo_is_a_health_system_whose_facilities_show_every_part_of_the_app(
+    db: None,
+) -> None:
+    server.seed_demo()
+
+    parent = Organization.objects.get(name=demo.PARENT_NAME)
+    facilities = {o.name: o for o in parent.facilities.all()}
+    assert set(facilities) == {demo.DEMO_NAME, demo.HOSPITAL_NAME, demo.UNASSESSED_NAME}
+    clinic = facilities[demo.DEMO_NAME]
+    cycles = list(selectors.assessments_of(clinic))
+    assert [a.name for a in cycles] == [
+        "Example clinic self-assessment",  # the latest, shown first
+        "Example clinic self-assessment (previous year)",
+    ]
+    older, newer = (selectors.document_of(a).assessment for a in reversed(cycles))
+    assert older.organization.tier == newer.organization.tier
+    assert older.assessment.date < newer.assessment.date
+    statuses = set(ActionItem.objects.filter(assessment=cycles[0]).values_list("status", flat=True))
+    assert statuses == {"done", "in_progress", "blocked"}
+    assert Comment.objects.filter(assessment=cycles[0]).count() == 1
+    assert all("sample data" in name for name in [parent.name, *facilities])

@@ -399,7 +399,7 @@ def test_the_table_shows_the_cores_numbers_for_each_facilitys_latest_assessment(
         "Answered",
         *(t.short for t in default_catalog().threats.values()),
         "Worst exposure",
-        "Open actions",
+        "Tracked tasks open",
     ]
     assert "This year" in row and "Last year" not in row
     assert pct(result.coverage) in row
@@ -514,3 +514,14 @@ def test_a_facilitys_dashboard_links_to_its_parent_only_for_those_who_can_open_i
     assert "Part of" in from_parent and parent_link in from_parent
     assert "Part of Northside Clinic." in from_clinic
     assert parent_link not in from_clinic
+
+
+def test_a_facilitys_dashboard_does_not_suggest_adding_facilities_to_it(
+    owner: User, organization: Organization, sign_in: SignIn
+) -> None:
+    clinic = services.create_organization(owner, "Eastside Clinic", parent=organization)
+
+    response = sign_in(owner).get(reverse("organization-dashboard", args=[clinic.pk]))
+
+    assert "Add facilities" not in response.content.decode()
+    assert "Part of" in response.content.decode()

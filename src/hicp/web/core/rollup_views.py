@@ -62,7 +62,7 @@ COLUMN_LABELS = {
     "coverage": "In place",
     "answered": "Answered",
     "worst": "Worst exposure",
-    "actions": "Open actions",
+    "actions": "Tracked tasks open",
 }
 
 
@@ -157,7 +157,7 @@ def export_table(roll: rollup.RollUp) -> tuple[list[str], list[list[Cell]]]:
     ]
     for threat in roll.threats:
         headers += [f"{threat.name} exposure %", f"{threat.name} level"]
-    headers += ["Worst threat", "Worst exposure %", "Worst level", "Open action items"]
+    headers += ["Worst threat", "Worst exposure %", "Worst level", "Tracked tasks open"]
 
     rows: list[list[Cell]] = []
     for row in roll.rows:

@@ -131,5 +131,9 @@ def facilities_summary(context: template.Context) -> dict[str, Any]:
         "parent": parent,
         "parent_reachable": parent_reachable,
         "rollup": roll,
-        "can_add": access is not None and access.role.allows(Role.ADMIN),
+        # A facility can hold facilities too (its page allows it), but suggesting it on every
+        # clinic's dashboard would only distract: the hint is for top-level organizations.
+        "can_add": access is not None
+        and access.role.allows(Role.ADMIN)
+        and organization.parent_id is None,
     }
