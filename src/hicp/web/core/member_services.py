@@ -121,7 +121,7 @@ def is_last_owner(membership: Membership) -> bool:
 
 def _locked(membership: Membership) -> Membership:
     locked = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(pk=membership.pk, organization_id=membership.organization_id)
         .first()
@@ -282,7 +282,7 @@ def accept_invitation(user: AbstractBaseUser, token: str) -> Accepted:
     with transaction.atomic():
         found = pending_invitation(token)
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("organization")
             .filter(pk=found.pk)
             .first()

@@ -113,7 +113,7 @@ def update_action_item(
     role = selectors.role_in(user, assessment.organization)
     with transaction.atomic():
         item = (
-            ActionItem.objects.select_for_update()
+            ActionItem.objects.select_for_update(of=("self",))
             .select_related("owner")
             .filter(assessment=assessment, sub_id=sub_id)
             .first()
@@ -175,7 +175,7 @@ def assign_question(
         raise PermissionDenied("Only an assessor can assign questions.")
     with transaction.atomic():
         current = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(assessment=assessment, sub_id=sub_id)
             .first()
