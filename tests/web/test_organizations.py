@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from hicp.catalog import default_catalog
+from hicp.assessment.sizing import classify
+from hicp.catalog import Tier, default_catalog
 from hicp.reports.context import build_context
 from hicp.reports.wording import pct
 from hicp.web.core import selectors, services
@@ -89,3 +91,37 @@ def test_a_dashboard_without_an_assessment_invites_the_owner_to_start_one(
     text = sign_in(owner).get(reverse("organization-dashboard", args=[organization.pk]))
     assert b"No assessment yet" in text.content
     assert reverse("assessment-create", args=[organization.pk]).encode() in text.content
+
+
+def test_the_sizing_questions_suggest_a_size_with_reasons_and_preselect_it(
+    owner: User, organization: Organization, sign_in: SignIn
+) -> None:
+    client = sign_in(owner)
+    url = reverse("assessment-size", args=[organization.pk])
+    answers = {"providers": 30, "beds": 120, "it_staff": "it_team"}
+    expected = classify(default_catalog().sizing, answers)
+
+    page = client.post(url, answers).content.decode()
+
+    assert expected.tier is Tier.MEDIUM
+    assert "Suggested size: Medium<" in page
+    assert "Providers: 30 (11 to 50 is medium)" in page
+    assert "Our own IT staff; security is one of their jobs" in page
+    assert 'value="medium" selected' in page
+    assert reverse("assessment-create", args=[organization.pk]) in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Answer at least one question"),
+        ({"providers": -3}, "greater than or equal to 0"),
+        ({"it_staff": "robots"}, "Select a valid choice"),
+    ],
+)
+def test_sizing_answers_that_cannot_be_used_are_refused_with_the_reason(
+    data: dict, message: str, owner: User, organization: Organization, sign_in: SignIn
+) -> None:
+    response = sign_in(owner).post(reverse("assessment-size", args=[organization.pk]), data)
+    assert response.status_code == 422
+    assert message in response.content.decode()

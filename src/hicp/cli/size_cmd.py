@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 
 def _ask(sizing: Sizing) -> dict[str, int | str | None]:
+    from hicp.reports.wording import size_choice_label
+
     answers: dict[str, int | str | None] = {}
     typer.echo("Answer what you can; press Enter to skip a question.\n")
     for criterion in sizing.criteria:
@@ -26,7 +28,7 @@ def _ask(sizing: Sizing) -> dict[str, int | str | None]:
             choices = list(criterion.choices)
             typer.echo(criterion.question)
             for n, choice in enumerate(choices, 1):
-                typer.echo(f"  {n}. {choice.replace('_', ' ')}")
+                typer.echo(f"  {n}. {size_choice_label(criterion.key, choice)}")
             raw = typer.prompt("Choice number", default="", show_default=False)
             picked = int(raw) if raw.strip().isdigit() and 1 <= int(raw) <= len(choices) else 0
             answers[criterion.key] = choices[picked - 1] if picked else None

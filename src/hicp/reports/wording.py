@@ -83,3 +83,22 @@ def conflicts_line(count: int, *, plain: bool) -> str:
         return f"{answers} {verb} contradicted by the evidence imported from your tools"
     verb = "claims" if count == 1 else "claim"
     return f"{answers} {verb} more than the imported tool evidence supports"
+
+
+# The sizing questions' choices (data/catalog/sizing.yaml), as a practice manager would say them.
+SIZE_CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "it_staff": {
+        "none": "Nobody on staff: an outside company or a colleague helps out",
+        "it_team": "Our own IT staff; security is one of their jobs",
+        "security_team": "Dedicated IT and security teams",
+    },
+    "security_budget": {
+        "none": "Little or no spending on security as such",
+        "within_it": "Security is paid for out of the IT budget",
+        "separate": "A separate cybersecurity budget",
+    },
+}
+
+
+def size_choice_label(criterion_key: str, choice: str) -> str:
+    return SIZE_CHOICE_LABELS.get(criterion_key, {}).get(choice, choice.replace("_", " "))

@@ -43,6 +43,7 @@ urlpatterns = [
     path("orgs/", views.organization_list, name="organization-list"),
     path("orgs/<int:org_id>/", views.organization_dashboard, name="organization-dashboard"),
     path("orgs/<int:org_id>/assessments/new/", views.assessment_create, name="assessment-create"),
+    path("orgs/<int:org_id>/assessments/size/", views.assessment_size, name="assessment-size"),
     path(
         "orgs/<int:org_id>/assessments/import/",
         views.assessment_import,

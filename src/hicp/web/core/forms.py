@@ -9,8 +9,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.files.uploadedfile import UploadedFile
 
 from hicp.assessment.models import IN_PLACE, Answer, Status
-from hicp.catalog import Tier
-from hicp.reports.wording import ANSWER_LABELS
+from hicp.catalog import Tier, default_catalog
+from hicp.reports.wording import ANSWER_LABELS, size_choice_label
 
 TIER_LABELS: dict[Tier, str] = {
     Tier.SMALL: "Small: a practice or clinic, usually without its own IT staff",
@@ -46,6 +46,37 @@ class AssessmentForm(forms.Form):
 
     def tier_value(self) -> Tier:
         return Tier(self.cleaned_data["tier"])
+
+
+class SizingForm(forms.Form):
+    """HICP's sizing questions (data/catalog/sizing.yaml); any may be skipped, one is needed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in default_catalog().sizing.criteria:
+            if criterion.kind == "count":
+                self.fields[criterion.key] = forms.IntegerField(
+                    label=criterion.question, required=False, min_value=0, max_value=10**7
+                )
+            else:
+                self.fields[criterion.key] = forms.ChoiceField(
+                    label=criterion.question,
+                    required=False,
+                    widget=forms.RadioSelect,
+                    choices=[
+                        (choice, size_choice_label(criterion.key, choice))
+                        for choice in criterion.choices
+                    ],
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and all(v in (None, "") for v in cleaned.values()):
+            raise forms.ValidationError("Answer at least one question; skip any you cannot.")
+        return cleaned
+
+    def answers(self) -> dict[str, int | str]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class ImportForm(forms.Form):

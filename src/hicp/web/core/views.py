@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hicp import reports
+from hicp.assessment.sizing import classify
+from hicp.catalog import default_catalog
 from hicp.errors import AssessmentError
-from hicp.reports.wording import ANSWER_LABELS
+from hicp.reports.wording import ANSWER_LABELS, size_choice_label
 from hicp.web.core import plan_selectors, plan_services, rollup, selectors, services
 from hicp.web.core.downloads import FORMATS, LABELS, attachment
 from hicp.web.core.forms import (
@@ -28,6 +30,7 @@ from hicp.web.core.forms import (
     ImportForm,
     OrganizationForm,
     SignUpForm,
+    SizingForm,
 )
 from hicp.web.core.models import Assessment, Organization
 from hicp.web.core.results import results_of
@@ -98,6 +101,38 @@ def assessment_create(request: HttpRequest, organization: Organization) -> HttpR
         return redirect("questionnaire", assessment_id=assessment.pk)
     return render(
         request, "core/assessment_create.html", {"organization": organization, "form": form}
+    )
+
+
+@scoped({"GET": Role.ASSESSOR, "POST": Role.ASSESSOR})
+def assessment_size(request: HttpRequest, organization: Organization) -> HttpResponse:
+    """HICP's sizing questions; the answer is the tier to start the assessment with, and why."""
+    form = SizingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        result = classify(default_catalog().sizing, form.answers())
+        create_form = AssessmentForm(initial={"tier": result.tier.value})
+        reasons = [
+            f"{r.label}: {r.answer} ({r.rule})"
+            if isinstance(r.answer, int)
+            else f"{r.label}: “{size_choice_label(r.key, str(r.answer))}” points to {r.tier.value}"
+            for r in result.reasons
+        ]
+        return render(
+            request,
+            "core/assessment_create.html",
+            {
+                "organization": organization,
+                "form": create_form,
+                "sizing": result,
+                "reasons": reasons,
+            },
+        )
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "core/assessment_size.html",
+        {"organization": organization, "form": form},
+        status=status,
     )
 
 
