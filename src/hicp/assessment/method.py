@@ -27,10 +27,24 @@ class Phase(_Frozen):
     capacity: dict[Tier, Annotated[int, Field(ge=1)]] | None = None  # None: takes the rest
 
 
+class ExposureLevels(_Frozen):
+    """Where a threat's exposure (the share of its risk that remains) becomes medium and high."""
+
+    medium_from: Annotated[float, Field(gt=0, lt=1)]
+    high_from: Annotated[float, Field(gt=0, lt=1)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExposureLevels:
+        if self.medium_from >= self.high_from:
+            raise ValueError("exposure_levels.medium_from must be below high_from")
+        return self
+
+
 class Method(_Frozen):
     status_credit: dict[Status, Annotated[float, Field(ge=0, le=1)]]
     effort_points: dict[Effort, Annotated[int, Field(ge=1)]]
     phases: tuple[Phase, ...]
+    exposure_levels: ExposureLevels
 
     @model_validator(mode="after")
     def _complete(self) -> Method:

@@ -30,6 +30,7 @@ from enum import StrEnum
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, Subquery
 
+from hicp.assessment.method import default_method
 from hicp.assessment.scoring import score
 from hicp.catalog import Tier, default_catalog
 from hicp.errors import HicpError
@@ -39,8 +40,9 @@ from hicp.web.core.plan_models import ActionItem
 from hicp.web.core.roles import Role
 from hicp.web.core.scoping import MAX_DEPTH
 
-HIGH_FROM = 0.6
-MEDIUM_FROM = 0.3
+# The bands are part of the scoring method (data/scoring.yaml, exposure_levels).
+HIGH_FROM = default_method().exposure_levels.high_from
+MEDIUM_FROM = default_method().exposure_levels.medium_from
 PATH_SEPARATOR = " \u203a "  # between the names of a path, as in the breadcrumbs
 
 
