@@ -253,3 +253,22 @@ def test_two_imports_into_one_assessment_at_once_both_succeed_one_after_the_othe
 
     assert overlaps == []
     assert sorted(r.records > 0 for r in results) == [True, True]
+
+
+def test_the_same_file_is_skipped_the_second_time_unless_asked_to_import_it_again(
+    owner: User, assessment: Assessment, sign_in: SignIn
+) -> None:
+    client = sign_in(owner)
+    _upload(client, assessment, ASSETS)
+    _upload(client, assessment, ASSETS)
+    file = SimpleUploadedFile(ASSETS.name, ASSETS.read_bytes())
+    client.post(
+        reverse("evidence-upload", args=[assessment.pk]), {"file": file, "kind": "", "again": "on"}
+    )
+
+    first, skipped, again = EvidenceJob.objects.order_by("id")
+    assert first.records and first.records > 0
+    assert skipped.records == 0
+    assert "Import it again" in skipped.message
+    assert again.again and again.records == first.records
+    assert again.message == f"Imported {first.records} records."

@@ -93,9 +93,13 @@ def start_import(
     upload: UploadedFile,
     *,
     kind: str = "",
+    again: bool = False,
     inline: bool | None = None,
 ) -> EvidenceJob:
-    """Save the upload under a random name, queue a job for it and start it."""
+    """Save the upload under a random name, queue a job for it and start it.
+
+    ``again`` reads the file anew even if its content was imported before (as --replace).
+    """
     uploads = evidence_dir() / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     path = uploads / secrets.token_hex(16)
@@ -106,6 +110,7 @@ def start_import(
         assessment=assessment,
         user=user,
         kind=kind,
+        again=again,
         original_name=Path(upload.name or "upload").name[:255],
         bytes_total=path.stat().st_size,
     )
@@ -176,7 +181,12 @@ def run_job(job_id: int, path: Path) -> None:
         found = importer(job.kind) if job.kind else detect(path)
         job.kind = found.name
         result = import_into_store(
-            job.assessment_id, store_path(job.assessment), path, found.name, _progress(job_id)
+            job.assessment_id,
+            store_path(job.assessment),
+            path,
+            found.name,
+            _progress(job_id),
+            again=job.again,
         )
     except HicpError as exc:
         job.status = EvidenceJob.Status.FAILED
@@ -188,7 +198,8 @@ def run_job(job_id: int, path: Path) -> None:
         job.status = EvidenceJob.Status.DONE
         job.records = result.records
         job.message = (
-            "This file was imported before (same content); nothing changed."
+            "This file was imported before (same content); nothing changed. To read it again "
+            "(for instance as another kind), tick “Import it again” when you upload it."
             if result.already_imported
             else f"Imported {result.records} records."
         )
@@ -225,13 +236,19 @@ def _store_lock(assessment_id: int) -> threading.Lock:
 
 
 def import_into_store(
-    assessment_id: int, target: Path, path: Path, kind: str, progress: Callable[[int], None]
+    assessment_id: int,
+    target: Path,
+    path: Path,
+    kind: str,
+    progress: Callable[[int], None],
+    *,
+    again: bool = False,
 ) -> ImportResult:
     """Import ``path`` as ``kind`` into the store at ``target``, after any import already
     running for the same assessment in this server has finished."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with _store_lock(assessment_id), EvidenceStore(target) as store:
-        return store.store(path, kind, importer(kind).read(path, progress=progress))
+        return store.store(path, kind, importer(kind).read(path, progress=progress), again=again)
 
 
 def _message(exc: HicpError, path: Path, name: str) -> str:

@@ -29,6 +29,8 @@ class EvidenceJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=20, blank=True)
+    # Read the file again even if the same content was imported before (a corrected --kind).
+    again = models.BooleanField(default=False)
     original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     bytes_done = models.PositiveBigIntegerField(default=0)

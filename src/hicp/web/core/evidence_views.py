@@ -21,6 +21,14 @@ class EvidenceUploadForm(forms.Form):
         required=False,
         choices=[("", "Detect it from the content"), *((k, k) for k in REGISTRY)],
     )
+    again = forms.BooleanField(
+        label="Import it again if it was imported before",
+        required=False,
+        help_text=(
+            "Normally a file with the same content is skipped. Tick this to read it anew, for "
+            "example after choosing a different kind."
+        ),
+    )
 
 
 def _too_large(request: HttpRequest) -> bool:
@@ -69,7 +77,11 @@ def evidence_upload(request: HttpRequest, assessment: Assessment) -> HttpRespons
                     error = too_large
                 else:
                     job = evidence_jobs.start_import(
-                        request.user, assessment, upload, kind=form.cleaned_data["kind"]
+                        request.user,
+                        assessment,
+                        upload,
+                        kind=form.cleaned_data["kind"],
+                        again=form.cleaned_data["again"],
                     )
                     return redirect("evidence-job", assessment_id=assessment.pk, job_id=job.pk)
     status = 200
