@@ -261,3 +261,17 @@ def test_an_admin_of_a_parent_organization_manages_the_members_of_its_facilities
     assert response.status_code == 302
     assert _role_of(nurse) == Role.CONTRIBUTOR
     assert AuditEntry.objects.get(action="change_role").organization == facility
+
+
+def test_the_removal_page_asks_first_with_a_button_named_for_the_person(
+    owner: User, organization: Organization, make_user: MakeUser, sign_in: SignIn
+) -> None:
+    carl = _member(make_user, organization, "carl", Role.CONTRIBUTOR)
+    url = reverse("member-remove", args=[organization.pk, carl.pk])
+
+    page = sign_in(owner).get(url).content.decode()
+
+    assert f'<form method="post" action="{url}"' in page
+    assert '<button type="submit" class="primary">Remove carl</button>' in page
+    assert ">Cancel</a>" in page
+    assert Membership.objects.filter(pk=carl.pk).exists()
