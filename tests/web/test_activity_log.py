@@ -11,8 +11,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from hicp.assessment.models import Status
+from hicp.reports.xlsx_cells import inert_text
 from hicp.web.core import member_services, services
-from hicp.web.core.activity import PAGE_SIZE, safe_cell
+from hicp.web.core.activity import PAGE_SIZE
 from hicp.web.core.models import Assessment, Membership, Organization
 from hicp.web.core.roles import Role
 from tests.web.conftest import MakeUser, SignIn, add_member
@@ -187,8 +188,8 @@ def test_the_csv_makes_cells_that_a_spreadsheet_would_run_as_formulas_inert(
         ("", ""),
     ],
 )
-def test_safe_cell_quotes_only_a_leading_formula_character(value: str, expected: str) -> None:
-    assert safe_cell(value) == expected
+def test_csv_text_quotes_only_a_leading_formula_character(value: str, expected: str) -> None:
+    assert inert_text(value) == expected
 
 
 def test_removed_members_stay_in_the_log_under_their_name(

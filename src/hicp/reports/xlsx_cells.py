@@ -33,6 +33,12 @@ class Column:
     kind: str = "text"  # text | long | percent | date | number | count
 
 
+def inert_text(text: str) -> str:
+    """``text`` for a CSV cell that a spreadsheet will show, never run: a leading formula
+    character gets Excel's quote prefix (in XLSX, ``put`` sets the cell's flag instead)."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
 def percent_or_mark(value: float | None) -> float | str:
     return NOT_SCORED if value is None else value
 

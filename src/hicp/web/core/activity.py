@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from hicp.reports.wording import ANSWER_LABELS, NOT_ANSWERED
+from hicp.reports.xlsx_cells import inert_text
 from hicp.web.core.models import Assessment, AuditEntry, Organization
 from hicp.web.core.roles import Role
 
@@ -42,7 +43,6 @@ FIELD_LABELS = {
 }
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and
 # carriage return are on OWASP's list too, since some programs skip them before the check.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -243,11 +243,6 @@ CSV_HEADER = (
 )
 
 
-def safe_cell(value: str) -> str:
-    """``value`` made inert for spreadsheets: a leading formula character gets a quote."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -274,4 +269,4 @@ def csv_lines(entries: Iterable[AuditEntry], names: Mapping[str, str]) -> Iterat
             _json(entry.before),
             _json(entry.after),
         )
-        yield writer.writerow([safe_cell(cell) for cell in row])
+        yield writer.writerow([inert_text(cell) for cell in row])  # log text comes from users

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from hicp.reports.xlsx_cells import FORMULA_START, put
+from hicp.reports.xlsx_cells import inert_text, put
 from hicp.web.core import rollup, rollup_services, selectors
 from hicp.web.core.downloads import FORMATS, attachment
 from hicp.web.core.models import Organization
@@ -195,15 +195,11 @@ def _inert(value: Cell) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return inert_text(value) if isinstance(value, str) else str(value)
 
 
 def _filename(organization: Organization, suffix: str) -> str:
-    stem = "".join(c if c.isalnum() else "-" for c in organization.name.lower())
-    stem = "-".join(part for part in stem.split("-") if part)[:60] or "organization"
+    stem = selectors.file_stem(organization.name, "organization")
     return f"{stem}-facilities-{dt.date.today().isoformat()}{suffix}"
 
 

@@ -51,9 +51,13 @@ def document_of(assessment: Assessment) -> Loaded:
 
 def export_filename(assessment: Assessment, suffix: str = ".yaml") -> str:
     """A download name made only of safe characters, from the assessment's own name."""
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in assessment.name.lower())
-    stem = "-".join(part for part in stem.split("-") if part)[:60] or "assessment"
-    return f"{stem}-{assessment.pk}{suffix}"
+    return f"{file_stem(assessment.name, 'assessment')}-{assessment.pk}{suffix}"
+
+
+def file_stem(name: str, fallback: str) -> str:
+    """A download name's stem made only of safe characters, from a name people chose."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower())
+    return "-".join(part for part in stem.split("-") if part)[:60] or fallback
 
 
 @dataclass(frozen=True)
