@@ -187,3 +187,31 @@ def test_dates_on_the_trend_axis_do_not_depend_on_the_locale(catalog: Catalog) -
     assert not re.search(r"\d{4}-\d{2}-\d{2}</text>", svg)
     # Oldest on the left.
     assert svg.index(">31 Mar 2026</text>") < svg.index(">30 Sep 2026</text>")
+
+
+def test_stacked_counts_draws_each_rows_parts_to_scale_with_escaped_labels() -> None:
+    rows = [
+        charts.StackedRow(
+            "T1",
+            "<Phishing> & co",
+            (charts.Segment(3, "#b42318", "#fff"), charts.Segment(1, "#e4e7ec", "#000")),
+            "3 high, 1 without results",
+        ),
+        charts.StackedRow("T2", "Ransomware", (charts.Segment(4, "#e69f00", "#000"),), "4 medium"),
+    ]
+    svg = charts.stacked_counts(
+        rows,
+        [[("#b42318", "High"), ("#e69f00", "Medium")], [("#e4e7ec", "No results yet")]],
+        title="Facilities by level",
+        desc="Four facilities",
+        chart_id="chart-test",
+    )
+    root = _parse(svg)  # well-formed: the label's < and & were escaped
+    bars = _groups(root, "bar")
+    widths = [[float(r.get("width", 0)) for r in bar.iter(f"{SVG}rect")] for bar in bars]
+
+    assert [bar.get("data-key") for bar in bars] == ["T1", "T2"]
+    assert widths[0] == [pytest.approx(225.0), pytest.approx(75.0)]  # 3 and 1 of 4 on 300
+    assert widths[1] == [pytest.approx(300.0)]
+    assert "&lt;Phishing&gt; &amp; co" in svg
+    assert "3 high, 1 without results" in svg and "No results yet" in svg

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from hicp.reports.context import HeatCell, ReportContext
@@ -525,3 +526,78 @@ def threat_trend_chart(trend: Trend, chart_id: str = "chart-trend-threats") -> s
     return _line_chart(
         chart_id, "Exposure to each threat over time", desc, dates, series, point_labels=False
     )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Part of a stacked bar: how many, the fill, and the text colour that reads on that fill."""
+
+    count: int
+    fill: str
+    ink: str
+
+
+@dataclass(frozen=True)
+class StackedRow:
+    key: str  # a data- attribute for the bar (a threat id)
+    label: str
+    segments: tuple[Segment, ...]
+    note: str  # the counts in words, written beside the bar: colour is never the only cue
+
+
+def stacked_counts(
+    rows: Sequence[StackedRow],
+    legend: Sequence[Sequence[tuple[str, str]]],
+    *,
+    title: str,
+    desc: str,
+    chart_id: str,
+) -> str:
+    """One bar per row, split into counts of a whole (facilities at each exposure level).
+
+    ``legend`` holds lines of (fill, label) swatches, one line of the legend each.
+    """
+    label_right, x0, span, row_height, top = 150.0, 160.0, 300.0, 30.0, 6.0
+    total = max((sum(seg.count for seg in r.segments) for r in rows), default=0) or 1
+    body: list[str] = []
+    for i, row in enumerate(rows):
+        mid = top + i * row_height + row_height / 2
+        body.append(f'<g class="bar" data-key="{_esc(row.key)}">')
+        body.append(_text(label_right, mid + 5, row.label, text_anchor="end"))
+        x = x0
+        for seg in row.segments:
+            if not seg.count:
+                continue
+            width = span * seg.count / total
+            body.append(
+                f'<rect x="{_n(x)}" y="{_n(mid - 10)}" width="{_n(width)}" height="20" '
+                f'fill="{seg.fill}" stroke="#ffffff"/>'
+            )
+            if width >= 18:  # room for the number; the note beside the bar carries it anyway
+                body.append(
+                    _text(
+                        x + width / 2,
+                        mid + 4,
+                        str(seg.count),
+                        text_anchor="middle",
+                        fill=seg.ink,
+                        font_weight="bold",
+                    )
+                )
+            x += width
+        body.append(_text(x0 + span + 10, mid + 4, row.note, fill=MUTED, font_size=11))
+        body.append("</g>")
+    y = top + row_height * len(rows) + 20
+    widest = 0.0
+    for line in legend:
+        lx = 0.0
+        for fill, label in line:
+            body.append(
+                f'<rect x="{_n(lx)}" y="{_n(y - 11)}" width="14" height="14" fill="{fill}"/>'
+            )
+            body.append(_text(lx + 18, y, label, font_size=11))
+            lx += 18 + _text_width(label, 11) + 14
+        widest = max(widest, lx)
+        y += 20
+    notes = max((_text_width(r.note, 11) for r in rows), default=0.0)
+    return _svg(chart_id, y + 10, title, desc, body, width=max(x0 + span + 10 + notes, widest))

@@ -38,7 +38,7 @@ class Results:
     coverage_chart: SafeString
 
 
-def _svg(markup: str) -> SafeString:
+def safe_chart(markup: str) -> SafeString:
     # The charts module escapes every label it draws (names come from the assessment file) and
     # emits only its own fixed markup, so its output is safe to embed as it is.
     return mark_safe(markup)  # noqa: S308
@@ -54,6 +54,6 @@ def results_of(loaded: Loaded) -> Results:
         ),
         coverage=pct(context.score.coverage),
         exposure=pct(context.score.exposure),
-        exposure_chart=_svg(charts.exposure_bars(context)),
-        coverage_chart=_svg(charts.coverage_bars(context)),
+        exposure_chart=safe_chart(charts.exposure_bars(context)),
+        coverage_chart=safe_chart(charts.coverage_bars(context)),
     )

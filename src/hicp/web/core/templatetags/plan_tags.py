@@ -7,7 +7,6 @@ from typing import Any
 
 from django import template
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils.safestring import SafeString, mark_safe
 
 from hicp.reports import charts
 from hicp.reports.wording import pct
@@ -16,6 +15,7 @@ from hicp.web.core.models import Assessment
 from hicp.web.core.plan_forms import AssignmentForm
 from hicp.web.core.plan_models import ActionItem
 from hicp.web.core.plan_views import element_id, thread_context
+from hicp.web.core.results import safe_chart
 from hicp.web.core.roles import Role
 
 register = template.Library()
@@ -86,17 +86,11 @@ def plan_tasks(context: template.Context) -> dict[str, Any]:
     }
 
 
-def _svg(markup: str) -> SafeString:
-    # The charts module escapes every label it draws (names come from the assessment files) and
-    # emits only its own fixed markup, so its output is safe to embed as it is (as results.py).
-    return mark_safe(markup)  # noqa: S308
-
-
 @register.inclusion_tag("plan/_dashboard_progress.html", takes_context=True)
 def plan_progress(context: template.Context) -> dict[str, Any]:
     """Overall coverage over the organization's assessments, once there are two of them."""
     progress = plan_selectors.progress_of(context["organization"])
     return {
         "cycles": progress.cycles,
-        "chart": _svg(charts.trend_chart(progress.trend)) if progress.trend else None,
+        "chart": safe_chart(charts.trend_chart(progress.trend)) if progress.trend else None,
     }

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from hicp.reports import charts
 from hicp.reports.wording import pct
 from hicp.web.core import rollup
+from hicp.web.core.results import safe_chart
 from hicp.web.core.roles import Role
 from hicp.web.core.scoping import access_to
 
@@ -41,76 +42,36 @@ def _counts_line(summary: rollup.ThreatSummary, without: int) -> str:
 @register.simple_tag
 def level_chart(roll: rollup.RollUp, chart_id: str = "chart-facility-levels") -> SafeString:
     """One bar per threat, split by how many facilities are at each exposure level."""
-    total = len(roll.rows)
-    without = total - len(roll.assessed)
-    label_right, x0, span, row, top = 150.0, 160.0, 300.0, 30.0, 6.0
-    summaries = roll.by_threat
-    legend_y = top + row * len(summaries) + 20
-    body: list[str] = []
-    described = []
-    lines = [""]
-    for i, summary in enumerate(summaries):
-        mid = top + i * row + row / 2
-        body.append(f'<g class="bar" data-threat="{charts._esc(summary.threat.id)}">')
-        body.append(charts._text(label_right, mid + 5, summary.threat.name, text_anchor="end"))
-        x = x0
-        segments = [(n, *LEVEL_STYLE[level]) for level, n in summary.counts]
-        segments.append((without, *NO_RESULTS_STYLE))
-        for count, fill, ink in segments:
-            if not count:
-                continue
-            width = span * count / total
-            body.append(
-                f'<rect x="{charts._n(x)}" y="{charts._n(mid - 10)}" width="{charts._n(width)}" '
-                f'height="20" fill="{fill}" stroke="#ffffff"/>'
+    without = len(roll.rows) - len(roll.assessed)
+    rows = []
+    for summary in roll.by_threat:
+        segments = [charts.Segment(n, *LEVEL_STYLE[level]) for level, n in summary.counts]
+        segments.append(charts.Segment(without, *NO_RESULTS_STYLE))
+        rows.append(
+            charts.StackedRow(
+                summary.threat.id,
+                summary.threat.name,
+                tuple(segments),
+                _counts_line(summary, without),
             )
-            if width >= 18:  # room for the number; the words beside the bar carry it anyway
-                body.append(
-                    charts._text(
-                        x + width / 2,
-                        mid + 4,
-                        str(count),
-                        text_anchor="middle",
-                        fill=ink,
-                        font_weight="bold",
-                    )
-                )
-            x += width
-        line = _counts_line(summary, without)
-        lines.append(line)
-        body.append(charts._text(x0 + span + 10, mid + 4, line, fill=charts.MUTED, font_size=11))
-        body.append("</g>")
-        described.append(f"{summary.threat.name}: {line}")
-    lx = 0.0
-    for level in rollup.LEVELS:
-        fill, _ = LEVEL_STYLE[level]
-        body.append(
-            f'<rect x="{charts._n(lx)}" y="{charts._n(legend_y - 11)}" width="14" height="14" '
-            f'fill="{fill}"/>'
         )
-        label = f"{level.label}: {level.meaning}"
-        body.append(charts._text(lx + 18, legend_y, label, font_size=11))
-        lx += 18 + charts._text_width(label, 11) + 14
-    body.append(
-        f'<rect x="0" y="{charts._n(legend_y + 9)}" width="14" height="14" '
-        f'fill="{NO_RESULTS_STYLE[0]}"/>'
+    legend = [
+        [(LEVEL_STYLE[level][0], f"{level.label}: {level.meaning}") for level in rollup.LEVELS],
+        [(NO_RESULTS_STYLE[0], "No results yet")],
+    ]
+    described = "; ".join(f"{row.label}: {row.note}" for row in rows)
+    return safe_chart(
+        charts.stacked_counts(
+            rows,
+            legend,
+            title="Facilities at each exposure level, threat by threat",
+            desc=(
+                f"How many of the {len(roll.rows)} facilities are at each exposure level for "
+                f"each threat: {described}."
+            ),
+            chart_id=chart_id,
+        )
     )
-    body.append(charts._text(18, legend_y + 20, "No results yet", font_size=11))
-    desc = (
-        f"How many of the {total} facilities are at each exposure level for each threat: "
-        + "; ".join(described)
-        + "."
-    )
-    svg = charts._svg(
-        chart_id,
-        legend_y + 30,
-        "Facilities at each exposure level, threat by threat",
-        desc,
-        body,
-        width=max(x0 + span + 10 + max(charts._text_width(d, 11) for d in lines), lx),
-    )
-    # The charts module escapes every label it draws and emits only its own fixed markup.
-    return mark_safe(svg)  # noqa: S308
 
 
 @register.inclusion_tag("rollup/_dashboard_summary.html", takes_context=True)
