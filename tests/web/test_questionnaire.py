@@ -214,3 +214,26 @@ def test_the_way_into_the_questions_says_what_it_does_for_each_reader(
     seen_by_viewer = sign_in(viewer).get(detail).content.decode()
     assert "Read the questions and answers" in seen_by_viewer
     assert "Continue the questions" not in seen_by_viewer
+
+
+def test_a_page_parses_an_assessment_once_and_again_only_after_its_text_changed(
+    owner: User, assessment: Assessment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses: list[int] = []
+    real_parse = selectors.parse
+
+    def counting_parse(*args: Any, **kwargs: Any) -> Any:
+        parses.append(1)
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "parse", counting_parse)
+    first = selectors.document_of(assessment)
+    assert selectors.document_of(assessment) is first
+    assert len(parses) == 1
+
+    sub_id = _first(assessment)
+    services.record_answer(owner, assessment, 1, sub_id, {"status": "implemented"})
+    assessment.refresh_from_db()
+
+    assert selectors.document_of(assessment).assessment.answer(sub_id).status == "implemented"
+    assert len(parses) == 2

@@ -45,8 +45,17 @@ def latest_assessment(organization: Organization) -> Assessment | None:
 
 
 def document_of(assessment: Assessment) -> Loaded:
-    """The assessment's YAML, validated by the core (stored documents always are)."""
-    return parse(assessment.yaml_text, document_path(assessment), default_catalog())
+    """The assessment's YAML, validated by the core (stored documents always are).
+
+    A page asks for it from the view and from several template tags; the parse is kept on
+    the row object for as long as its text is the text that was parsed.
+    """
+    cached: tuple[str, Loaded] | None = getattr(assessment, "_parsed", None)
+    if cached is not None and cached[0] is assessment.yaml_text:
+        return cached[1]
+    loaded = parse(assessment.yaml_text, document_path(assessment), default_catalog())
+    assessment._parsed = (assessment.yaml_text, loaded)  # type: ignore[attr-defined]
+    return loaded
 
 
 def export_filename(assessment: Assessment, suffix: str = ".yaml") -> str:
