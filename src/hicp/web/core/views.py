@@ -216,6 +216,7 @@ def _question_context(
             }
         )
     role = selectors.role_in(request.user, assessment.organization)
+    refusal = plan_services.may_answer(request.user, assessment, sub_id)
     return {
         "organization": assessment.organization,
         "assessment": assessment,
@@ -225,10 +226,10 @@ def _question_context(
         "current_label": ANSWER_LABELS[answer.status] if answer.status else None,
         "choices": list(ANSWER_LABELS.items()),
         "form": form,
-        "can_answer": role.allows(Role.CONTRIBUTOR)
-        and plan_services.may_answer(request.user, assessment, sub_id) is None,
-        # A contributor reads whose question it is in the assignment panel, not "your role".
-        "refusal_explained_below": role is Role.CONTRIBUTOR,
+        # Why this person may not answer (their role, or whose question it is); None if they may.
+        "refusal": refusal,
+        "can_answer": refusal is None,
+        "is_contributor": role is Role.CONTRIBUTOR,
         "action": reverse("question", kwargs={"assessment_id": assessment.pk, "sub_id": sub_id}),
     }
 

@@ -56,14 +56,11 @@ def question_panel(context: template.Context) -> dict[str, Any]:
             auto_id="assign-%s",
             initial={"user": assignment.user_id if assignment else None},
         )
-    refusal = plan_services.may_answer(request.user, assessment, sub_id)
     return thread_context(request, assessment, sub_id) | {
         "sub_id": sub_id,
         "assignment": assignment,
         "assignee": plan_selectors.person_name(assignment.user) if assignment else None,
         "assign_form": form,
-        # Viewers already read why they cannot answer; a contributor learns whose question it is.
-        "refusal": refusal if role is Role.CONTRIBUTOR else None,
         "in_plan": plan_selectors.in_plan(assessment, sub_id),
         "show_mine": role.allows(Role.CONTRIBUTOR),
     }
