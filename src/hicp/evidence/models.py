@@ -58,6 +58,15 @@ class Asset(_Record):
         return (self.hostname or self.ip or self.mac or "").lower()
 
 
+class FindingState(StrEnum):
+    """A scanner's own word on a finding, where its export carries one (Tenable's state,
+    Qualys' status, Greenbone's delta). None on a Finding means the export says nothing."""
+
+    OPEN = "open"  # new or still active
+    REOPENED = "reopened"  # fixed once, seen again
+    FIXED = "fixed"  # the scanner itself says it is gone
+
+
 class Finding(_Record):
     """One vulnerability on one host and port, from any scanner."""
 
@@ -77,6 +86,7 @@ class Finding(_Record):
     exploit_available: bool | None = None
     known_exploited: bool | None = None  # on CISA's KEV list, where the source says
     os: str | None = None  # the host's operating system, where the scan reports it
+    state: FindingState | None = None
 
     @property
     def key(self) -> tuple[str, str, int, str, str]:
