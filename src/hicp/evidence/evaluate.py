@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from hicp.assessment.method import default_method
 from hicp.assessment.models import Assessment, Status
 from hicp.catalog import Catalog
-from hicp.evidence.metrics import METRICS, MetricContext, prepare
+from hicp.evidence.metrics import METRICS, MetricContext, MetricValue, prepare
 from hicp.evidence.rules import Rule, RuleSet, default_rules
 from hicp.evidence.store import EvidenceStore
 
@@ -133,8 +133,8 @@ def evaluate(
     for rule in ruleset.rules:
         in_scope = tuple(s for s in rule.sub_practices if s in scope)
         value = METRICS[rule.metric](store.db, context)
-        if value is None or not in_scope:
-            continue
+        if not isinstance(value, MetricValue) or not in_scope:
+            continue  # NotMeasured is not shown yet; see the evidence-lifecycle work
         share = value.share
         results.append(
             RuleResult(

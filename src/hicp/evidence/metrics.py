@@ -36,7 +36,17 @@ class MetricValue:
         return (self.total - self.bad) / self.total
 
 
-MetricFn = Callable[[sqlite3.Connection, MetricContext], MetricValue | None]
+@dataclass(frozen=True)
+class NotMeasured:
+    """The store holds data of the right kind, but it cannot support a judgment (too old, one
+    scan where two are needed, a column the export lacks). Unknown is never good: the reason
+    is shown instead of a share."""
+
+    reason: str
+
+
+# None: the store has no data of this kind at all, so the rule does not speak.
+MetricFn = Callable[[sqlite3.Connection, MetricContext], MetricValue | NotMeasured | None]
 METRICS: dict[str, MetricFn] = {}
 
 
