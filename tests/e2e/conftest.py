@@ -6,6 +6,7 @@ each test gets fresh browser contexts, so no cookie or page state leaks between 
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import secrets
@@ -15,9 +16,9 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -124,28 +125,34 @@ def _running_at(printed: list[str]) -> str:
 
 
 def _answers(url: str) -> bool:
+    """Whether the server answers at all: a page or a redirect (an HTTPS redirect is an answer
+    too, when the server is set to expect its proxy), but not a refused connection or a 5xx."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=5)
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own http URL
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
+        connection.request("GET", parts.path)
+        return connection.getresponse().status < 500
+    except OSError:
         return False
+    finally:
+        connection.close()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`hicp serve` on a free port with an empty data folder, stopped at the end of the session.
+@contextmanager
+def running_server(data_dir: Path, **settings: str) -> Iterator[Server]:
+    """`hicp serve` on a free port with ``data_dir`` and these HICP_* settings, until the end.
 
     The server migrates its new database itself. Session cookies are Secure, as in production:
     Chromium treats http://127.0.0.1 as a secure context and keeps Secure cookies from it, so
     the tests need not relax the setting (which `hicp serve` does on loopback by default).
     """
-    data_dir = tmp_path_factory.mktemp("hicp-e2e-data")
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in SERVER_ENV_DROPPED and not k.startswith("HICP_")
     }
     env.update(HICP_SECRET_KEY=secrets.token_urlsafe(50), HICP_SECURE_COOKIES="1")
+    env.update(settings)
     stderr_path = data_dir / "server-stderr.txt"
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
@@ -186,8 +193,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if time.monotonic() > deadline:
             give_up(f"said it runs at {url}, but the sign-in page did not answer")
         time.sleep(0.2)
-    yield Server(url=url, data_dir=data_dir)
-    stop()
+    try:
+        yield Server(url=url, data_dir=data_dir)
+    finally:
+        stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The session's `hicp serve`, with an empty data folder and production settings."""
+    with running_server(tmp_path_factory.mktemp("hicp-e2e-data")) as running:
+        yield running
 
 
 # --- Pages -----------------------------------------------------------------------------------

@@ -212,9 +212,21 @@ def run(host: str, port: int, on_ready: Callable[[str], None]) -> None:
     from hicp.web.core.evidence_jobs import fail_interrupted_jobs
 
     fail_interrupted_jobs()  # background imports of a previous run died with it
+    from django.conf import settings
+
     app = application()
+    # waitress drops forwarded headers unless it trusts the peer itself, and it can trust only
+    # one address; hicp.web.proxy decides instead (several proxies, networks) and drops the
+    # headers of everyone else, so waitress must pass them on when proxies are configured.
+    keep_forwarded = bool(settings.HICP_TRUSTED_PROXIES)
     try:
-        server = create_server(app, host=host, port=port, ident="hicp")
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            ident="hicp",
+            clear_untrusted_proxy_headers=not keep_forwarded,
+        )
     except OSError as exc:
         raise AdminError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     listening = getattr(server, "effective_listen", None) or [

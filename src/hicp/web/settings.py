@@ -5,8 +5,15 @@ Environment variables:
     HICP_SECRET_KEY         required unless HICP_DEBUG=1 or the tests are running (HICP_TESTING=1)
     HICP_DATA_DIR           where the SQLite database lives (default: the user's data directory)
     DATABASE_URL            postgres://user:pass@host/db to use PostgreSQL instead of SQLite
+    HICP_PUBLIC_URL         the address people use, e.g. https://hicp.example.org: its host is
+                            allowed, its origin trusted for sign-in forms, and with https
+                            cookies are Secure-only and HSTS is sent
+    HICP_TRUSTED_PROXIES    comma-separated addresses or networks of TLS-terminating proxies
+                            (e.g. 10.0.0.5,127.0.0.1): only requests from these may set the
+                            client's address and scheme with X-Forwarded-For / -Proto
     HICP_ALLOWED_HOSTS      comma-separated host names (default: 127.0.0.1,localhost)
-    HICP_SECURE_COOKIES=0   allow session cookies over plain HTTP outside debug mode (not advised)
+    HICP_SECURE_COOKIES=0   allow session cookies over plain HTTP outside debug mode (not advised;
+                            ignored when HICP_PUBLIC_URL is https)
     HICP_SSL_REDIRECT=1     redirect HTTP to HTTPS (when no proxy does it)
     HICP_DEMO_NO_MFA=1      set by `hicp serve --demo` on a loopback address only: the demo
                             user (and no one else) may skip enrolling a second factor
@@ -28,9 +35,12 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from hicp.web.proxy import parse_networks
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -70,6 +80,35 @@ ALLOWED_HOSTS = [
     for host in os.environ.get("HICP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if host.strip()
 ]
+
+
+def _public_url(value: str) -> tuple[str, str] | None:
+    """HICP_PUBLIC_URL as (scheme, host[:port]); a clear error for anything else."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return None
+    parsed = urlsplit(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.path:
+        raise ImproperlyConfigured(
+            f"HICP_PUBLIC_URL={value!r} is not a web address people can use; give the scheme "
+            "and host only, like https://hicp.example.org or https://hicp.example.org:8443"
+        )
+    return parsed.scheme, parsed.netloc.lower()
+
+
+PUBLIC_URL = _public_url(os.environ.get("HICP_PUBLIC_URL", ""))
+if PUBLIC_URL:
+    _scheme, _netloc = PUBLIC_URL
+    _host = urlsplit(f"{_scheme}://{_netloc}").hostname or ""
+    ALLOWED_HOSTS.append(_host)
+    # Django checks a form's Origin header against the request's own host and scheme, which
+    # behind a proxy are only right when the proxy is trusted; this names the origin outright.
+    CSRF_TRUSTED_ORIGINS = [f"{_scheme}://{_netloc}"]
+
+try:
+    HICP_TRUSTED_PROXIES = parse_networks(os.environ.get("HICP_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 DATA_DIR = Path(os.environ.get("HICP_DATA_DIR") or user_data_dir())
 
@@ -169,6 +208,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = _flag("HICP_SECURE_COOKIES", default=True)
+    if PUBLIC_URL and PUBLIC_URL[0] == "https":
+        SESSION_COOKIE_SECURE = True  # people reach it over HTTPS only: cookies never travel bare
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
