@@ -83,6 +83,7 @@ def _register() -> None:
     app.command("diff")(report_cmd.diff)
     app.command("trend")(report_cmd.trend)
     app.command("serve")(serve_cmd.serve)
+    app.command("migrate")(serve_cmd.migrate)
     app.add_typer(admin_cmd.app, name="admin")
 
 

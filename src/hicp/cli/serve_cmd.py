@@ -1,4 +1,5 @@
-"""`hicp serve`: run the web app on this machine with a production WSGI server (waitress)."""
+"""`hicp serve` and `hicp migrate`: run the web app with a production WSGI server (waitress for
+one process, gunicorn for several), and prepare a shared database as a step of its own."""
 
 from __future__ import annotations
 
@@ -32,16 +33,35 @@ def serve(
             "gets a new password at every start and may skip two-step sign-in."
         ),
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help=(
+            "Server processes. 1 (the default) serves with waitress on any platform; more use "
+            "gunicorn (Linux, macOS), e.g. one per CPU core for a team."
+        ),
+    ),
+    migrate: bool = typer.Option(
+        False,
+        "--migrate",
+        help=(
+            "Apply database migrations before serving even on a shared database (PostgreSQL). "
+            "The embedded SQLite database is always migrated."
+        ),
+    ),
 ) -> None:
     """Run the web app: prepare the database, then serve it until Ctrl-C.
 
-    Listening beyond this machine (any non-loopback --host) needs HICP_SECRET_KEY.
+    Listening beyond this machine (any non-loopback --host) needs HICP_SECRET_KEY. With
+    DATABASE_URL, run `hicp migrate` once after an upgrade, then start the servers.
     """
     from hicp.web import server
 
     server.check_host(host)
     loopback = server.is_loopback(host)
-    server.configure(data_dir, loopback=loopback, demo=demo)
+    server.configure(data_dir, loopback=loopback, demo=demo, migrate=migrate or None)
     typer.echo(f"Data: {server.database_description()}")
     if demo:
         # On this machine only, a newcomer can always sign in: a fresh password at every start.
@@ -69,5 +89,25 @@ def serve(
         typer.echo(f"hicp is running at {url} (Ctrl-C to stop)")
         sys.stdout.flush()  # a pipe or log file sees the address at once
 
-    server.run(host, port, ready)
+    server.run(host, port, ready, workers=workers)
     typer.echo("stopped")
+
+
+def migrate(data_dir: Path | None = DATA_DIR) -> None:
+    """Bring the web app's database up to this version's schema (run once after an upgrade).
+
+    With PostgreSQL (DATABASE_URL) run it from one machine before starting the servers and
+    workers; they refuse to start on an older schema. Safe to run again: it does nothing when
+    the database is up to date.
+    """
+    from hicp.web import server
+
+    server.configure(data_dir, migrate=False, check=False)
+    applied = server.migrate_database()
+    where = server.database_description()
+    if applied:
+        typer.echo(f"Applied {len(applied)} migration(s) to {where}:")
+        for name in applied:
+            typer.echo(f"  {name}")
+    else:
+        typer.echo(f"{where} is up to date.")

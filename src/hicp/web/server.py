@@ -59,13 +59,25 @@ def check_host(host: str) -> None:
     )
 
 
-def configure(data_dir: Path | None, *, loopback: bool = False, demo: bool = False) -> None:
-    """Point Django at ``data_dir`` (or the settings' default), set it up and migrate.
+def configure(
+    data_dir: Path | None,
+    *,
+    loopback: bool = False,
+    demo: bool = False,
+    migrate: bool | None = None,
+    check: bool = True,
+) -> None:
+    """Point Django at ``data_dir`` (or the settings' default), set it up and prepare the database.
 
     Without HICP_SECRET_KEY a random per-process key is used: the admin commands sign nothing,
     and a loopback server's sessions then last until it stops. ``loopback`` lets session
     cookies travel over plain HTTP unless HICP_SECURE_COOKIES says otherwise; with ``demo`` as
     well, the demo user may sign in without a second factor (see settings.HICP_DEMO_NO_MFA).
+
+    ``migrate``: None applies migrations to the embedded SQLite database (one machine, nothing
+    to coordinate) but only checks a shared database, where `hicp migrate` is its own step so
+    that N servers starting at once do not race to change one schema; True migrates anyway.
+    ``check=False`` leaves the database alone (for `hicp migrate`, which reports what it does).
     """
     if data_dir is not None:
         os.environ["HICP_DATA_DIR"] = str(data_dir.expanduser().resolve())
@@ -79,19 +91,66 @@ def configure(data_dir: Path | None, *, loopback: bool = False, demo: bool = Fal
 
     import django
     from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import call_command
-    from django.db import Error as DatabaseError
 
     try:
         django.setup()
     except (ImproperlyConfigured, ValueError) as exc:  # ValueError: an unusable DATABASE_URL
         raise AdminError(f"the web app's settings are not usable: {exc}") from None
-    try:
-        call_command("migrate", interactive=False, verbosity=0)
-    except DatabaseError as exc:
+    if not check:
+        return
+    if migrate or (migrate is None and is_embedded()):
+        migrate_database()
+        return
+    waiting = pending_migrations()
+    if waiting:
+        shown = ", ".join(waiting[:3]) + (
+            f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+        )
         raise AdminError(
-            f"cannot prepare the database ({database_description()}): {exc}".strip()
-        ) from None
+            f"the database ({database_description()}) needs {len(waiting)} schema change(s) "
+            f"before this version can use it ({shown}). Run `hicp migrate` once, from one "
+            "machine, then start the servers and workers."
+        )
+
+
+def is_embedded() -> bool:
+    """Whether the database is the embedded SQLite file (as opposed to a shared server)."""
+    from django.conf import settings
+
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3")
+
+
+def _database_error(exc: Exception) -> AdminError:
+    return AdminError(f"cannot prepare the database ({database_description()}): {exc}".strip())
+
+
+def pending_migrations() -> list[str]:
+    """The migrations not yet applied to the database, as app.name."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db import Error as DatabaseError
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        targets = executor.loader.graph.leaf_nodes()
+        plan = executor.migration_plan(targets)
+    except DatabaseError as exc:
+        raise _database_error(exc) from None
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def migrate_database() -> list[str]:
+    """Apply every pending migration; the ones applied (empty when it was up to date)."""
+    from django.core.management import call_command
+    from django.db import Error as DatabaseError
+
+    waiting = pending_migrations()
+    if waiting:
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except DatabaseError as exc:
+            raise _database_error(exc) from None
+    return waiting
 
 
 def database_description() -> str:
@@ -99,7 +158,7 @@ def database_description() -> str:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
+    if is_embedded():
         return str(db["NAME"])
     return f"{db['ENGINE'].rsplit('.', 1)[-1]} database {db.get('NAME')!r} on {db.get('HOST')}"
 
@@ -202,19 +261,29 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def run(host: str, port: int, on_ready: Callable[[str], None]) -> None:
-    """Serve with waitress until Ctrl-C or SIGTERM; ``on_ready`` gets the URL once listening.
+def run(host: str, port: int, on_ready: Callable[[str], None], *, workers: int = 1) -> None:
+    """Serve until Ctrl-C or SIGTERM; ``on_ready`` gets the URL once listening.
 
-    Port 0 asks the system for a free port; the URL names the port actually taken.
+    One process: waitress (any platform). Several: gunicorn (Linux and macOS), each worker a
+    process of its own with a few threads, so pages and saves use every core. Port 0 asks the
+    system for a free port; the URL names the port actually taken.
     """
-    from waitress import create_server
-
     from hicp.web.core.evidence_jobs import fail_interrupted_jobs
 
     fail_interrupted_jobs()  # background imports of a previous run died with it
-    from django.conf import settings
-
     app = application()
+    if workers > 1:
+        _run_gunicorn(app, host, port, workers, on_ready)
+    else:
+        _run_waitress(app, host, port, on_ready)
+
+
+def _run_waitress(
+    app: Callable[..., Iterable[bytes]], host: str, port: int, on_ready: Callable[[str], None]
+) -> None:
+    from django.conf import settings
+    from waitress import create_server
+
     # waitress drops forwarded headers unless it trusts the peer itself, and it can trust only
     # one address; hicp.web.proxy decides instead (several proxies, networks) and drops the
     # headers of everyone else, so waitress must pass them on when proxies are configured.
@@ -244,6 +313,66 @@ def run(host: str, port: int, on_ready: Callable[[str], None]) -> None:
         pass
     finally:
         server.close()
+
+
+GUNICORN_THREADS = 4  # per worker process: requests mostly wait on the database
+
+
+def _run_gunicorn(
+    app: Callable[..., Iterable[bytes]],
+    host: str,
+    port: int,
+    workers: int,
+    on_ready: Callable[[str], None],
+) -> None:
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # gunicorn does not run on Windows
+        raise AdminError(
+            "--workers above 1 needs gunicorn, which runs on Linux and macOS only; on this "
+            "machine serve with one process (leave out --workers)."
+        ) from None
+    from django.db import connections
+
+    # The workers are forked from this process: a database connection opened here (migrations,
+    # demo data) must not be shared by all of them.
+    connections.close_all()
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def when_ready(arbiter: Any) -> None:
+        on_ready(_url(host, int(arbiter.LISTENERS[0].sock.getsockname()[1])))
+
+    class Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": [bind],
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": GUNICORN_THREADS,
+                # hicp.web.proxy decides which proxies to believe; gunicorn must believe none.
+                "forwarded_allow_ips": "",
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "hicp",
+                "when_ready": when_ready,
+                "graceful_timeout": 20,
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Callable[..., Iterable[bytes]]:
+            return app
+
+    master = os.getpid()
+    try:
+        Gunicorn().run()
+    except SystemExit as exc:
+        if os.getpid() != master:
+            raise  # a worker process ending: it must not go on as if it were the command
+        if exc.code not in (0, None):
+            raise AdminError(
+                f"gunicorn stopped (exit code {exc.code}); see its messages above"
+            ) from None
 
 
 # --- Administration ----------------------------------------------------------------------

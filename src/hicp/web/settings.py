@@ -15,6 +15,8 @@ Environment variables:
     HICP_SECURE_COOKIES=0   allow session cookies over plain HTTP outside debug mode (not advised;
                             ignored when HICP_PUBLIC_URL is https)
     HICP_SSL_REDIRECT=1     redirect HTTP to HTTPS (when no proxy does it)
+    HICP_LOG_FORMAT=json    one JSON object per log line, for a log collector (default: plain)
+    HICP_ACCESS_LOG=1       one log record per request (default: on with json, off with plain)
     HICP_DEMO_NO_MFA=1      set by `hicp serve --demo` on a loopback address only: the demo
                             user (and no one else) may skip enrolling a second factor
     HICP_ATTACHMENT_MAX_MB  largest evidence file people may attach to a question, in whole
@@ -126,6 +128,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hicp.web.health.HealthMiddleware",  # first: probes need no host check, redirect or session
+    "hicp.web.logs.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hicp.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -267,11 +271,18 @@ ATTACHMENT_MAX_BYTES = _whole_megabytes("HICP_ATTACHMENT_MAX_MB", 20)
 
 # Errors and warnings go to standard error in every mode: outside debug, Django's default
 # configuration would log a server error nowhere, and an operator must be able to see it.
+LOG_FORMAT = os.environ.get("HICP_LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("HICP_LOG_FORMAT must be plain or json.")
+HICP_ACCESS_LOG = _flag("HICP_ACCESS_LOG", default=LOG_FORMAT == "json")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {"()": "hicp.web.logs.JsonFormatter"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "loggers": {
         "django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         "hicp": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
