@@ -342,7 +342,7 @@ def _rollup_row(r: Rollup, label: str, *, strong: bool = False) -> list[Cell]:
         label,
         Strong(r.name) if strong else r.name,
         pct(r.coverage),
-        ", ".join(r.sub_practices),
+        ", ".join(r.linked_labels),
     ]
 
 

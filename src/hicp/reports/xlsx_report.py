@@ -426,7 +426,7 @@ def _linked(rollup: Rollup) -> list[Value]:
     return [
         xl.percent_or_mark(rollup.coverage),
         len(rollup.sub_practices),
-        ", ".join(rollup.sub_practices),
+        ", ".join(rollup.linked_labels),
     ]
 
 
