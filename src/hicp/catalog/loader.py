@@ -156,8 +156,7 @@ def _cross_check(
 ) -> None:
     seen: dict[str, Path] = {}
     all_ids = {sp.id for _, p in practices for sp in p.sub_practices}
-    for threat in threats.values():
-        index = list(threats).index(threat.id)
+    for index, threat in enumerate(threats.values()):
         _check_provenance(threats_path, threat.id, (index,), threat.provenance, sources, problems)
     missing_threats = [t for t in EXPECTED_THREATS if t not in threats]
     if missing_threats:

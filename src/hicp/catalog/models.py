@@ -108,10 +108,11 @@ class DerivedCsf(Frozen):
     sub-practices of its practice that cover the same ground, and is marked derived everywhere.
     """
 
+    # "from" in the YAML (a Python keyword, hence the alias)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     source_items: tuple[SubPracticeId, ...] = Field(alias="from", min_length=1)
     reason: Text  # why these counterparts cover the same ground
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class SubPractice(Frozen):
