@@ -48,7 +48,7 @@ def test_new_file_lists_every_in_scope_item_unanswered(clinic: Path, catalog: Ca
     loaded = load_assessment(clinic, catalog)
     assert set(loaded.assessment.answers) == {sp.id for sp in catalog.in_scope(Tier.SMALL)}
     assert all(a.status is None for a in loaded.assessment.answers.values())
-    assert "# E-mail System Configuration" in clinic.read_text()
+    assert "# Email System Configuration" in clinic.read_text()
 
 
 def test_init_refuses_to_overwrite_an_existing_file(clinic: Path, catalog: Catalog) -> None:
@@ -105,8 +105,8 @@ def test_not_applicable_without_justification_is_refused(clinic: Path, catalog: 
 def test_every_problem_is_listed_at_once(clinic: Path, catalog: Catalog) -> None:
     _replace(
         clinic,
-        "  1.S.A:  # E-mail System Configuration\n    status:",
-        "  1.S.A:  # E-mail System Configuration\n    status: done",
+        "  1.S.A:  # Email System Configuration\n    status:",
+        "  1.S.A:  # Email System Configuration\n    status: done",
     )
     _replace(clinic, "  date: 2026-11-01", "  date: last tuesday")
     _replace(clinic, "  tier: small", "  tier: small\n  colour: blue")
@@ -166,7 +166,7 @@ def test_recording_an_answer_keeps_comments_and_other_answers(
     record_answer(clinic, "2.S.A", {"status": Status.PARTIAL, "owner": "Office manager"}, catalog)
     text = clinic.read_text()
     assert "# our own note, keep me" in text
-    assert "# E-mail System Configuration" in text
+    assert "# Email System Configuration" in text
     answers = load_assessment(clinic, catalog).assessment.answers
     assert answers["1.S.A"].status is Status.IMPLEMENTED
     assert answers["1.S.A"].in_place_since == dt.date(2024, 3, 1)
@@ -216,8 +216,8 @@ def test_profile_choices_must_be_the_sizing_answers(clinic: Path, catalog: Catal
 def test_a_single_string_where_a_list_belongs_is_explained(clinic: Path, catalog: Catalog) -> None:
     _replace(
         clinic,
-        "  1.S.A:  # E-mail System Configuration\n    status:",
-        "  1.S.A:  # E-mail System Configuration\n    status:\n    evidence: one string",
+        "  1.S.A:  # Email System Configuration\n    status:",
+        "  1.S.A:  # Email System Configuration\n    status:\n    evidence: one string",
     )
     assert "expected a list" in _error(clinic, catalog).problems[0].message
 

@@ -108,3 +108,52 @@ def test_every_problem_is_collected_before_raising(data_dir: Path) -> None:
     problems = _problems(data_dir)
     assert any("02-endpoint-protection.yaml" in p for p in problems)
     assert any("06-network-management.yaml" in p for p in problems)
+
+
+def test_a_verified_entry_without_a_page_names_file_line_and_entry(data_dir: Path) -> None:
+    path = data_dir / "catalog" / "practices" / "07-vulnerability-management.yaml"
+    needle = (
+        'page: "section Cybersecurity Practice #7: Vulnerability Management, sub-practice 7.M.D"'
+    )
+    line = _line_of(path, needle) - 1  # the `verified: true` line above it
+    _edit(path, f"      {needle}\n", "")
+    problems = _problems(data_dir)
+    assert len(problems) == 1
+    assert f"07-vulnerability-management.yaml:{line}" in problems[0]
+    assert "[7.M.D.provenance.verified]" in problems[0]
+    assert "names no page of 'hicp-2018-tv2'" in problems[0]
+
+
+def test_the_projects_own_judgement_cannot_verify_an_entry(data_dir: Path) -> None:
+    path = data_dir / "catalog" / "practices" / "10-governance.yaml"
+    _edit(
+        path, "source: hicp-2018-tv1\n      verified: true", "source: project\n      verified: true"
+    )
+    problems = _problems(data_dir)
+    assert len(problems) == 1
+    assert "10.S.A.provenance.verified" in problems[0]
+    assert "project's own judgement" in problems[0]
+
+
+def test_derived_references_must_come_from_a_medium_item_of_the_same_practice(
+    data_dir: Path,
+) -> None:
+    path = data_dir / "catalog" / "practices" / "06-network-management.yaml"
+    _edit(path, "from: [6.M.C]", "from: [6.L.B, 7.M.A]")
+    problems = _problems(data_dir)
+    assert len(problems) == 2
+    assert all("6.S.C.csf_derived" in p and "06-network-management.yaml:" in p for p in problems)
+    assert any("6.L.B, which is not a medium item of the same practice" in p for p in problems)
+    assert any("7.M.A, which is not a medium item of the same practice" in p for p in problems)
+
+
+def test_an_item_with_hicp_references_must_not_derive_others(data_dir: Path) -> None:
+    path = data_dir / "catalog" / "practices" / "06-network-management.yaml"
+    _edit(
+        path,
+        "    csf_derived:\n      from: [6.M.C]",
+        "    csf_1_1: [DE.CM-1]\n    csf_derived:\n      from: [6.M.C]",
+    )
+    problems = _problems(data_dir)
+    assert len(problems) == 1
+    assert "has HICP's own NIST references" in problems[0]

@@ -99,7 +99,7 @@ def test_every_reference_resolves(catalog: Catalog) -> None:
 @pytest.mark.parametrize(
     ("sub_id", "title", "csf"),
     [
-        ("1.M.B", "Multifactor Authentication for Remote E-mail Access", ("PR.AC-7",)),
+        ("1.M.B", "Multi-Factor Authentication for Email Access", ("PR.AC-7",)),
         (
             "7.M.D",
             "Patch Management, Configuration Management, and Change Management",
@@ -121,6 +121,84 @@ def test_titles_and_csf_references_are_as_hicp_prints_them(
     sp = catalog.sub_practices[sub_id]
     assert sp.title == title
     assert sp.csf_1_1 == csf
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "title", "edition", "alias"),
+    [
+        (
+            "1.M.B",
+            "Multi-Factor Authentication for Email Access",
+            "2023",
+            "Multifactor Authentication for Remote E-mail Access",
+        ),
+        ("1.M.C", "Email Encryption", "2018", "E-mail Encryption"),
+        ("1.S.A", "Email System Configuration", "2018", "E-mail System Configuration"),
+    ],
+)
+def test_titles_use_2023_wording_and_keep_the_2018_title_as_an_alias(
+    catalog: Catalog, sub_id: str, title: str, edition: str, alias: str
+) -> None:
+    sp = catalog.sub_practices[sub_id]
+    assert (sp.title, sp.title_edition) == (title, edition)
+    assert alias in sp.aliases
+    assert sub_id in [found.id for found in catalog.search(alias)]
+
+
+def test_no_title_keeps_the_2018_e_mail_spelling(catalog: Catalog) -> None:
+    assert not [sp.id for sp in catalog.sub_practices.values() if "E-mail" in sp.title]
+
+
+def test_every_verified_entry_names_its_publication_and_page(catalog: Catalog) -> None:
+    entries = [*catalog.threats.values(), *catalog.practices.values()]
+    entries += list(catalog.sub_practices.values())
+    for entry in entries:
+        prov = entry.provenance
+        if not prov.verified:
+            continue
+        source = catalog.sources[prov.source]
+        assert source.kind != "project", entry.id
+        if source.kind == "publication":
+            assert prov.page, entry.id
+        else:
+            assert source.url, entry.id
+
+
+@pytest.mark.parametrize("sub_id", ["3.S.A", "5.S.A", "5.S.B", "7.S.A"])
+def test_small_items_no_held_source_confirms_are_unverified(catalog: Catalog, sub_id: str) -> None:
+    prov = catalog.sub_practices[sub_id].provenance
+    assert not prov.verified
+    assert prov.note
+
+
+def test_small_items_without_hicp_references_derive_them_from_a_medium_counterpart(
+    catalog: Catalog,
+) -> None:
+    for sp in catalog.in_scope(Tier.SMALL):
+        if sp.csf_1_1:
+            assert not catalog.csf_is_derived(sp), sp.id
+            continue
+        assert sp.csf_derived is not None, f"{sp.id} has no CSF references at all"
+        assert catalog.csf_is_derived(sp)
+        for source_id in sp.csf_derived.source_items:
+            source = catalog.sub_practices[source_id]
+            assert source.tier is Tier.MEDIUM and source.practice_number == sp.practice_number
+            assert set(source.csf_1_1) <= set(catalog.csf_1_1_of(sp))
+
+
+def test_a_small_clinic_csf_view_reaches_detect_respond_and_recover(catalog: Catalog) -> None:
+    functions = {
+        catalog.references.csf_function(ref)
+        for sp in catalog.in_scope(Tier.SMALL)
+        for ref in catalog.csf_2_0_of(sp)
+    }
+    # Intrusion prevention (6.S.C) detects; the incident response plan (8.S.A) responds and
+    # recovers.
+    assert {"DE", "RS", "RC"} <= functions
+    assert "DE" in {r.split(".")[0] for r in catalog.csf_2_0_of(catalog.sub_practices["6.S.C"])}
+    assert {"RS", "RC"} <= {
+        r.split(".")[0] for r in catalog.csf_2_0_of(catalog.sub_practices["8.S.A"])
+    }
 
 
 def test_csf_2_0_references_are_derived_through_the_nist_crosswalk(catalog: Catalog) -> None:

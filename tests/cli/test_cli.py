@@ -72,6 +72,26 @@ def test_catalog_show_marks_unverified_entries() -> None:
     assert json.loads(out)["provenance"]["verified"] is False
 
 
+def test_catalog_show_marks_borrowed_csf_references_as_derived() -> None:
+    _, out, _ = hicp("catalog", "show", "8.S.A", "--format", "json")
+    data = json.loads(out)
+    assert data["csf_1_1_derived"] is True and data["csf_derived_from"] == ["8.M.B"]
+    assert "RS.MI-01" in data["csf_2_0_derived"]
+    _, text, _ = hicp("catalog", "show", "8.S.A", "--format", "md")
+    assert "derived from 8.M.B" in text and "not HICP's own mapping" in text
+    _, own, _ = hicp("catalog", "show", "7.M.D", "--format", "json")
+    assert json.loads(own)["csf_1_1_derived"] is False
+
+
+def test_catalog_show_and_search_find_a_2018_title_kept_as_an_alias() -> None:
+    _, out, _ = hicp("catalog", "search", "Remote E-mail Access", "--format", "json")
+    assert "1.M.B" in out
+    _, shown, _ = hicp("catalog", "show", "1.M.B", "--format", "md")
+    assert "Multi-Factor Authentication for Email Access" in shown
+    assert "Multifactor Authentication for Remote E-mail Access" in shown
+    assert "HICP 2023 edition" in shown
+
+
 def test_catalog_show_unknown_id_exits_2_with_a_hint() -> None:
     code, _, err = hicp("catalog", "show", "7.M.Z")
     assert code == 2

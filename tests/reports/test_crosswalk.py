@@ -45,3 +45,25 @@ def test_hipaa_rollup_lists_standards_with_their_linked_items(catalog: Catalog) 
     training = next(h for h in result.hipaa if h.id == "164.308(a)(5)")
     assert "1.M.D" in training.sub_practices
     assert training.coverage == 0.5
+
+
+def test_a_small_clinic_sees_detect_respond_and_recover_rows(catalog: Catalog) -> None:
+    result = _crosswalk(catalog, Tier.SMALL, {"8.S.A": "implemented"}, "not_implemented")
+    functions = {f.id: f for f in result.csf_functions}
+    assert {"DE", "RS", "RC"} <= set(functions)
+    # The incident response plan is what a clinic has for responding and recovering.
+    assert functions["RC"].sub_practices == ("8.S.A",)
+    assert functions["RC"].coverage == 1.0
+    assert "6.S.C" in functions["DE"].sub_practices
+
+
+def test_links_through_borrowed_references_are_marked_derived(catalog: Catalog) -> None:
+    result = _crosswalk(catalog, Tier.SMALL, {}, "partial")
+    protect = next(f for f in result.csf_functions if f.id == "PR")
+    assert "1.S.B" in protect.derived and "1.S.A" not in protect.derived
+    assert "1.S.B (derived)" in protect.linked_labels and "1.S.A" in protect.linked_labels
+    # HIPAA links are the project's own per item, never borrowed.
+    assert all(not h.derived for h in result.hipaa)
+    # Medium and large items carry HICP's own references.
+    large = _crosswalk(catalog, Tier.LARGE, {}, "partial")
+    assert all(not f.derived for f in (*large.csf_functions, *large.csf_categories))

@@ -256,3 +256,10 @@ def test_without_evidence_there_is_no_conflict_or_evidence_subsection(name: str)
     assert "Evidence from your tools" not in _headings(doc, 2)
     assert not any("contradicted" in p.text for p in doc.paragraphs)
     assert not any(p[0].text == CONFLICT for p in _notes_by_item(doc).values())
+
+
+def test_the_small_clinics_crosswalk_tables_mark_borrowed_links_as_derived() -> None:
+    doc = _document("small-clinic")
+    cells = [text for table in doc.tables for row in _cells(table) for text in row]
+    assert any("8.S.A (derived)" in c for c in cells)
+    assert any("borrows the references" in p.text for p in doc.paragraphs)

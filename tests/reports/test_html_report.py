@@ -199,6 +199,13 @@ def test_the_recognized_section_says_why_twelve_months_matter() -> None:
         assert standing.standing.label in section
 
 
+def test_the_small_clinics_crosswalk_lists_respond_and_recover_with_derived_marks() -> None:
+    section = _section(_html("small-clinic"), "crosswalk")
+    assert "Respond" in section and "Recover" in section and "Detect" in section
+    assert "8.S.A (derived)" in section
+    assert "borrows those of a medium-organization counterpart" in section
+
+
 def test_the_crosswalk_says_where_its_links_come_from() -> None:
     section = _section(_html("community-hospital"), "crosswalk")
     assert "derived from those references through NIST" in section

@@ -127,6 +127,16 @@ def test_the_crosswalk_states_where_its_links_come_from(context: ReportContext) 
         assert f"{goal.id} {escape(goal.title)}" in section
 
 
+def test_the_small_clinics_crosswalk_marks_borrowed_csf_links_as_derived() -> None:
+    context = example_context("small-clinic")
+    section = _section(_md(context), "## Crosswalk appendix")
+    recover = next(f for f in context.crosswalk.csf_functions if f.id == "RC")
+    assert recover.derived == ("8.S.A",)
+    row = next(line for line in section.splitlines() if line.startswith("| RC "))
+    assert "8.S.A (derived)" in row
+    assert "borrows those of a medium-organization counterpart" in section
+
+
 def test_the_catalogs_known_gaps_are_noted_in_about_this_report(context: ReportContext) -> None:
     about = _section(_md(context), "## About this report")
     assert context.known_gaps

@@ -21,7 +21,7 @@ from hicp.reports.context import ReportContext, build_context
 from hicp.reports.oscal_report import OSCAL_VERSION, control_token, render
 from hicp.reports.wording import pct
 from tests.conftest import assessment_data
-from tests.reports.conftest import GENERATED_ON, items_of
+from tests.reports.conftest import GENERATED_ON, example_context, items_of
 
 
 def _doc(context: ReportContext) -> dict[str, Any]:
@@ -115,14 +115,17 @@ def test_there_is_one_finding_per_in_scope_sub_practice(context: ReportContext) 
 
 def test_only_implemented_sub_practices_are_satisfied(context: ReportContext) -> None:
     findings = _result(context)["findings"]
-    satisfied = [
-        _prop(f, "hicp-id") for f in findings if f["target"]["status"]["state"] == "satisfied"
-    ]
+    state = {_prop(f, "hicp-id"): f["target"].get("status", {}).get("state") for f in findings}
+    satisfied = [sid for sid, s in state.items() if s == "satisfied"]
     implemented = [i.id for i in items_of(context) if i.status is Status.IMPLEMENTED]
     assert satisfied == implemented and implemented
-    assert {f["target"]["status"]["state"] for f in findings} == {"satisfied", "not-satisfied"}
     for finding, item in zip(findings, items_of(context), strict=True):
         assert _prop(finding, "hicp-status") == (item.status.value if item.status else "unanswered")
+        # Not applicable is neither satisfied nor not satisfied; everything else is judged.
+        if item.status is Status.NOT_APPLICABLE:
+            assert state[item.id] is None, item.id
+        elif item.status is not Status.IMPLEMENTED:
+            assert state[item.id] == "not-satisfied", item.id
 
 
 def test_there_is_one_interview_observation_per_answered_sub_practice(
@@ -218,15 +221,44 @@ def test_hostile_text_still_gives_valid_oscal_with_markup_escaped(
     ]
 
 
-def test_a_not_applicable_item_is_not_satisfied_but_keeps_its_oscal_state(
+def test_a_not_applicable_item_is_recorded_as_not_applicable_not_as_not_satisfied(
     hostile: ReportContext,
 ) -> None:
     finding = next(f for f in _result(hostile)["findings"] if _prop(f, "hicp-id") == "2.S.A")
     target = finding["target"]
-    assert target["status"]["state"] == "not-satisfied"
-    assert target["status"]["reason"] == "other"
-    assert target["implementation-status"] == {"state": "not-applicable"}
+    assert "status" not in target  # OSCAL's objective status has no "not applicable" state
+    assert target["implementation-status"]["state"] == "not-applicable"
+    assert "No PCs" in target["implementation-status"]["remarks"]
+    assert _prop(finding, "hicp-status") == "not_applicable"
+    assert "related-risks" not in finding  # what does not apply leaves no risk open
     assert "Does not apply: No PCs\n\\---" in finding["description"]
+
+
+def test_the_small_clinics_medical_devices_item_is_not_applicable_in_oscal() -> None:
+    context = example_context("small-clinic")
+    doc = _doc(context)
+    AssessmentResults.model_validate(doc["assessment-results"])
+    finding = next(
+        f
+        for f in doc["assessment-results"]["results"][0]["findings"]
+        if _prop(f, "hicp-id") == "9.S.A"
+    )
+    assert finding["target"]["implementation-status"]["state"] == "not-applicable"
+    assert "status" not in finding["target"]
+    assert "medical equipment" in finding["target"]["implementation-status"]["remarks"]
+
+
+def test_borrowed_csf_references_are_marked_derived_in_finding_props(
+    hostile: ReportContext,
+) -> None:
+    findings = {_prop(f, "hicp-id"): f for f in _result(hostile)["findings"]}
+    own = [p for p in findings["1.S.A"]["props"] if p["name"] == "csf-1.1"]
+    assert [p["value"] for p in own] == ["PR.DS-2", "PR.IP-1", "PR.AC-7"]
+    assert all("class" not in p for p in own)
+    borrowed = [p for p in findings["8.S.A"]["props"] if p["name"] == "csf-1.1"]
+    assert borrowed and all(p["class"] == "derived" for p in borrowed)
+    assert "RS.MI-1" in [p["value"] for p in borrowed]
+    assert _prop(findings["8.S.A"], "csf-derived-from") == "8.M.B"
 
 
 def test_an_unanswered_item_has_a_finding_but_no_observation(hostile: ReportContext) -> None:

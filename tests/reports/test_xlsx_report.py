@@ -255,3 +255,10 @@ def test_without_evidence_there_is_no_evidence_column_or_summary_line(name: str)
     ws = wb["Sub-practices"]
     assert "Evidence conflict" not in [c.value for c in ws[_header_row(ws)]]
     assert not any("contradicted" in str(row[0].value) for row in wb["Summary"].iter_rows())
+
+
+def test_the_small_clinics_csf_sheet_marks_borrowed_links_as_derived() -> None:
+    ws = _workbook("small-clinic")["CSF 2.0"]
+    cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert any("8.S.A (derived)" in c for c in cells)
+    assert any("borrows the references of a medium counterpart" in c for c in cells)

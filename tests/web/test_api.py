@@ -597,8 +597,8 @@ def test_the_action_items_are_the_plans_items_with_their_tracking(
     tracked = next(i for i in body["items"] if i["sub_practice_id"] == SUB_ID)
     assert tracked | {"planned_date": None} == {
         "sub_practice_id": SUB_ID,
-        "title": "E-mail System Configuration",
-        "action": "Find out: E-mail System Configuration",
+        "title": "Email System Configuration",
+        "action": "Find out: Email System Configuration",
         "phase": "30d",
         "owner": None,
         "due_date": None,

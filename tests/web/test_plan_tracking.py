@@ -62,7 +62,7 @@ def test_the_plan_page_lists_the_cores_items_in_its_order_in_plain_words(
     positions = [text.index(f'id="item-{a.id.replace(".", "-")}"') for a in plan.actions]
     assert positions == sorted(positions)
     first = plan.actions[0]
-    assert action_label(first) in text  # "Find out: E-mail System Configuration"
+    assert action_label(first) in text  # "Find out: Email System Configuration"
     assert "First 30 days" in text
     assert f"{len(plan.actions)} things to do" in text
 

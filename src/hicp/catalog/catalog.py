@@ -52,10 +52,26 @@ class Catalog:
     def practices_mitigating(self, threat_id: str) -> tuple[Practice, ...]:
         return tuple(p for p in self.practices.values() if threat_id in p.mitigates)
 
+    def csf_1_1_of(self, sub_practice: SubPractice) -> tuple[str, ...]:
+        """HICP's own CSF 1.1 references, or those derived from the medium counterparts.
+
+        ``csf_is_derived`` says which; every place that shows these must say so too.
+        """
+        if sub_practice.csf_1_1 or sub_practice.csf_derived is None:
+            return sub_practice.csf_1_1
+        refs: list[str] = []
+        for source_id in sub_practice.csf_derived.source_items:
+            refs.extend(r for r in self.sub_practices[source_id].csf_1_1 if r not in refs)
+        return tuple(refs)
+
+    def csf_is_derived(self, sub_practice: SubPractice) -> bool:
+        """True when the item's CSF references are borrowed from medium counterparts."""
+        return not sub_practice.csf_1_1 and sub_practice.csf_derived is not None
+
     def csf_2_0_of(self, sub_practice: SubPractice) -> tuple[str, ...]:
-        """CSF 2.0 references derived from HICP's CSF 1.1 ones through NIST's crosswalk."""
+        """CSF 2.0 references reached from the item's CSF 1.1 ones through NIST's crosswalk."""
         derived: set[str] = set()
-        for ref in sub_practice.csf_1_1:
+        for ref in self.csf_1_1_of(sub_practice):
             derived.update(self.references.csf_1_1_to_2_0.get(ref, ()))
         return tuple(sorted(derived))
 

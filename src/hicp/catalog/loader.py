@@ -19,6 +19,7 @@ from hicp.catalog.models import (
     CatalogInfo,
     PerformanceGoal,
     Practice,
+    Provenance,
     Sizing,
     Source,
     SubPractice,
@@ -105,16 +106,43 @@ def _check_provenance(
     path: Path,
     where: str,
     loc: Sequence[str | int],
-    source: str,
+    provenance: Provenance,
     sources: dict[str, Source],
     problems: _Collector,
 ) -> None:
-    if sources and source not in sources:
+    """The source exists, and a verified entry says where it was checked.
+
+    "Verified" is a claim a reader must be able to check: it names a publication and the page
+    (or, for a copy without page numbers, the section), or a single web page. The project's own
+    judgement never verifies an HICP fact.
+    """
+    source = sources.get(provenance.source)
+    if source is None:
+        if sources:
+            problems.add(
+                path,
+                f"cites unknown source {provenance.source!r}; add it to sources.yaml",
+                (*loc, "provenance", "source"),
+                f"{where}.provenance.source",
+            )
+        return
+    if not provenance.verified:
+        return
+    if source.kind == "project":
         problems.add(
             path,
-            f"cites unknown source {source!r}; add it to sources.yaml",
-            (*loc, "provenance", "source"),
-            f"{where}.provenance.source",
+            f"is marked verified but cites {source.key!r}, the project's own judgement; "
+            "verified needs a publication and page",
+            (*loc, "provenance", "verified"),
+            f"{where}.provenance.verified",
+        )
+    elif source.kind == "publication" and not provenance.page:
+        problems.add(
+            path,
+            f"is marked verified but names no page of {source.key!r}; "
+            "add provenance.page or set verified: false with a note",
+            (*loc, "provenance", "verified"),
+            f"{where}.provenance.verified",
         )
 
 
@@ -128,8 +156,8 @@ def _cross_check(
 ) -> None:
     seen: dict[str, Path] = {}
     all_ids = {sp.id for _, p in practices for sp in p.sub_practices}
-    for threat in threats.values():
-        _check_provenance(threats_path, threat.id, (), threat.provenance.source, sources, problems)
+    for index, threat in enumerate(threats.values()):
+        _check_provenance(threats_path, threat.id, (index,), threat.provenance, sources, problems)
     missing_threats = [t for t in EXPECTED_THREATS if t not in threats]
     if missing_threats:
         problems.add(threats_path, f"missing threats: {', '.join(missing_threats)}")
@@ -154,7 +182,7 @@ def _cross_check(
             )
 
     for path, practice in practices:
-        _check_provenance(path, practice.id, (), practice.provenance.source, sources, problems)
+        _check_provenance(path, practice.id, (), practice.provenance, sources, problems)
         for threat_id in practice.mitigates:
             if threat_id not in threats:
                 problems.add(
@@ -166,6 +194,41 @@ def _cross_check(
         for index, sp in enumerate(practice.sub_practices):
             loc: tuple[str | int, ...] = ("sub_practices", index)
             _check_sub_practice(path, practice, sp, loc, seen, all_ids, sources, refs, problems)
+    by_id = {sp.id: sp for _, p in practices for sp in p.sub_practices}
+    for path, practice in practices:
+        for index, sp in enumerate(practice.sub_practices):
+            _check_derived_csf(path, sp, ("sub_practices", index), by_id, problems)
+
+
+def _check_derived_csf(
+    path: Path,
+    sp: SubPractice,
+    loc: tuple[str | int, ...],
+    by_id: dict[str, SubPractice],
+    problems: _Collector,
+) -> None:
+    """Derived references come from medium items of the same practice that have HICP's own."""
+    if sp.csf_derived is None:
+        return
+    where = f"{sp.id}.csf_derived"
+    if sp.csf_1_1:
+        problems.add(
+            path,
+            "has HICP's own NIST references in csf_1_1, so it must not derive others",
+            (*loc, "csf_derived"),
+            where,
+        )
+    for source_id in sp.csf_derived.source_items:
+        other = by_id.get(source_id)
+        if other is None:
+            problem = f"derives its NIST references from unknown sub-practice {source_id}"
+        elif other.practice_number != sp.practice_number or other.tier is not Tier.MEDIUM:
+            problem = f"derives from {source_id}, which is not a medium item of the same practice"
+        elif not other.csf_1_1:
+            problem = f"derives from {source_id}, which has no NIST references of its own"
+        else:
+            continue
+        problems.add(path, problem, (*loc, "csf_derived", "from"), where)
 
 
 def _check_sub_practice(
@@ -189,7 +252,7 @@ def _check_sub_practice(
             (*loc, "id"),
             sp.id,
         )
-    _check_provenance(path, sp.id, loc, sp.provenance.source, sources, problems)
+    _check_provenance(path, sp.id, loc, sp.provenance, sources, problems)
     for ref in sp.csf_1_1:
         if ref not in refs.csf_1_1:
             problems.add(
@@ -286,7 +349,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
                 sizing_path,
                 criterion.key,
                 ("criteria", index),
-                criterion.provenance.source,
+                criterion.provenance,
                 sources,
                 problems,
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -57,17 +57,29 @@ class Cost(StrEnum):
     HIGH = "high"
 
 
-class Provenance(Frozen):
-    """Where a catalog fact comes from and whether it was checked against the publication."""
+Edition = Annotated[str, StringConstraints(pattern=r"^(2018|2023)$")]
 
-    edition: Annotated[str, StringConstraints(pattern=r"^(2018|2023)$")]
+
+class Provenance(Frozen):
+    """Where a catalog fact comes from and whether it was checked against the publication.
+
+    A verified entry names where it was checked: a publication source needs ``page`` (the
+    printed page, or the section heading when the copy checked has no page numbers); a web
+    source is itself the page. The loader rejects a verified entry that names neither.
+    """
+
+    edition: Edition
     source: Text  # key into sources.yaml
     verified: bool
+    page: Text | None = None  # where in the publication the fact was checked
     note: Text | None = None  # what is uncertain, when verified is false
 
 
 class Source(Frozen):
     key: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    # publication: a document with pages; web: one web page (its URL is the page);
+    # project: this project's own judgement, which can never verify an HICP fact.
+    kind: Literal["publication", "web", "project"]
     title: Text
     url: Text | None = None
     note: Text | None = None
@@ -88,16 +100,34 @@ class Threat(Frozen):
     provenance: Provenance
 
 
+class DerivedCsf(Frozen):
+    """CSF references borrowed from medium counterparts until HICP's own mapping is entered.
+
+    HICP's resources volume maps small sub-practices to NIST CSF too, but that table has not
+    been transcribed; until it is, a small item takes the CSF 1.1 references of the medium
+    sub-practices of its practice that cover the same ground, and is marked derived everywhere.
+    """
+
+    # "from" in the YAML (a Python keyword, hence the alias)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source_items: tuple[SubPracticeId, ...] = Field(alias="from", min_length=1)
+    reason: Text  # why these counterparts cover the same ground
+
+
 class SubPractice(Frozen):
     id: SubPracticeId
     title: Text  # HICP's own title (facts may be quoted; prose may not)
-    aliases: tuple[Text, ...] = ()  # other titles HICP uses for the same item
+    # Edition whose text the title was checked against; a 2023 title keeps the 2018 one as alias.
+    title_edition: Edition
+    aliases: tuple[Text, ...] = ()  # other titles HICP uses for the same item (2018 titles)
     question: Text  # one plain-language yes/no-ish question for clinic staff
     summary: Text  # what it is, in plain words
     why: Text  # why it matters: threats and patients, one or two sentences
     good: Text  # what "in place" looks like
     guidance: Text  # technical guidance for IT
     csf_1_1: tuple[Text, ...] = ()  # as HICP prints them; empty when HICP gives none
+    csf_derived: DerivedCsf | None = None  # only where csf_1_1 is empty; see DerivedCsf
     hipaa: tuple[Text, ...] = ()  # HIPAA Security Rule standards this relates to (our mapping)
     effort: Effort
     cost: Cost

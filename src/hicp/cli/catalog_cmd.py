@@ -42,6 +42,7 @@ def sub_practice_dict(catalog: Catalog, sp: SubPractice) -> dict[str, Any]:
     return {
         "id": sp.id,
         "title": sp.title,
+        "title_edition": sp.title_edition,
         "aliases": list(sp.aliases),
         "practice": practice.id,
         "practice_name": practice.name,
@@ -52,7 +53,11 @@ def sub_practice_dict(catalog: Catalog, sp: SubPractice) -> dict[str, Any]:
         "why": sp.why,
         "good": sp.good,
         "guidance": sp.guidance,
-        "csf_1_1": list(sp.csf_1_1),
+        "csf_1_1": list(catalog.csf_1_1_of(sp)),
+        # True when the CSF 1.1 references are borrowed from medium counterparts (csf_derived_from)
+        # because HICP's own mapping of this item has not been entered yet.
+        "csf_1_1_derived": catalog.csf_is_derived(sp),
+        "csf_derived_from": list(sp.csf_derived.source_items) if sp.csf_derived else [],
         "csf_2_0_derived": list(catalog.csf_2_0_of(sp)),
         "hipaa": list(sp.hipaa),
         "effort": sp.effort.value,
@@ -278,6 +283,17 @@ def practices(fmt: Format = FORMAT) -> None:
     )
 
 
+def _csf_1_1_field(catalog: Catalog, sp: SubPractice) -> tuple[str, str]:
+    if sp.csf_derived is None or sp.csf_1_1:
+        return ("NIST CSF 1.1 (as HICP prints it)", ", ".join(sp.csf_1_1) or "none given")
+    borrowed = ", ".join(sp.csf_derived.source_items)
+    return (
+        f"NIST CSF 1.1 (derived from {borrowed})",
+        f"{', '.join(catalog.csf_1_1_of(sp))} — derived, not HICP's own mapping: "
+        f"{sp.csf_derived.reason}",
+    )
+
+
 def _show_sub_practice(catalog: Catalog, sp: SubPractice, fmt: Format) -> None:
     data = sub_practice_dict(catalog, sp)
     refs = catalog.references
@@ -293,7 +309,7 @@ def _show_sub_practice(catalog: Catalog, sp: SubPractice, fmt: Format) -> None:
         ("Why it matters", sp.why),
         ("What good looks like", sp.good),
         ("Technical guidance", sp.guidance),
-        ("NIST CSF 1.1 (as HICP prints it)", ", ".join(sp.csf_1_1) or "none given"),
+        _csf_1_1_field(catalog, sp),
         ("NIST CSF 2.0 (derived via NIST crosswalk)", ", ".join(data["csf_2_0_derived"]) or "–"),
         (
             "HIPAA Security Rule (related)",
@@ -301,9 +317,10 @@ def _show_sub_practice(catalog: Catalog, sp: SubPractice, fmt: Format) -> None:
         ),
         ("Effort / cost", f"{sp.effort.value} / {sp.cost.value}"),
         ("Do first", ", ".join(sp.depends_on) or "–"),
-        ("Source", f"{source.title} ({prov.edition})"),
+        ("Source", f"{source.title} ({prov.edition})" + (f", {prov.page}" if prov.page else "")),
         ("Verified", verified),
     ]
+    fields.insert(1, ("Title checked against", f"HICP {sp.title_edition} edition"))
     if sp.aliases:
         fields.insert(1, ("Also titled", "; ".join(sp.aliases)))
 

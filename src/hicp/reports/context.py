@@ -56,7 +56,10 @@ class ItemRow(_Frozen):
     question: str
     summary: str
     guidance: str
-    csf_1_1: tuple[str, ...]
+    csf_1_1: tuple[str, ...]  # HICP's own references only
+    # Borrowed from medium counterparts (csf_derived_from) where HICP's own are not entered yet.
+    csf_1_1_derived: tuple[str, ...] = ()
+    csf_derived_from: tuple[str, ...] = ()
     status: Status | None
     status_label: str
     credit: float | None
@@ -183,6 +186,8 @@ def _sections(
                     summary=sp.summary,
                     guidance=sp.guidance,
                     csf_1_1=sp.csf_1_1,
+                    csf_1_1_derived=catalog.csf_1_1_of(sp) if catalog.csf_is_derived(sp) else (),
+                    csf_derived_from=sp.csf_derived.source_items if sp.csf_derived else (),
                     status=answer.status,
                     status_label=status_label(answer.status),
                     credit=item.credit,

@@ -3,7 +3,8 @@
 Each roll-up is the mean credit of the in-scope, counted sub-practices linked to the target,
 with the linking sub-practices kept so a reader can see what decides it. CSF 2.0 links are
 derived from HICP's CSF 1.1 references through NIST's crosswalk; HIPAA links are related
-standards, never "satisfies".
+standards, never "satisfies". A small sub-practice whose CSF references are borrowed from a
+medium counterpart (the catalog's ``csf_derived``) is listed as derived wherever it is linked.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ class Rollup(BaseModel):
     name: str
     coverage: float | None  # None: no linked item counts (none in scope, or all N/A)
     sub_practices: tuple[str, ...]  # linked, in scope
+    derived: tuple[str, ...] = ()  # of those, linked only through borrowed CSF references
+
+    @property
+    def linked_labels(self) -> tuple[str, ...]:
+        """The linked IDs as a reader sees them, a borrowed link marked "(derived)"."""
+        return tuple(f"{s} (derived)" if s in self.derived else s for s in self.sub_practices)
 
 
 class GoalState(StrEnum):
@@ -65,13 +72,20 @@ def _credits(result: ScoreResult) -> dict[str, float | None]:
     return {item.id: item.credit for p in result.practices for item in p.items}
 
 
-def _rollup(ident: str, name: str, linked: list[str], credit: dict[str, float | None]) -> Rollup:
+def _rollup(
+    ident: str,
+    name: str,
+    linked: list[str],
+    credit: dict[str, float | None],
+    derived: frozenset[str] = frozenset(),
+) -> Rollup:
     counted = [c for sid in linked if (c := credit[sid]) is not None]
     return Rollup(
         id=ident,
         name=name,
         coverage=sum(counted) / len(counted) if counted else None,
         sub_practices=tuple(linked),
+        derived=tuple(sid for sid in linked if sid in derived),
     )
 
 
@@ -81,6 +95,9 @@ def crosswalk(catalog: Catalog, result: ScoreResult) -> Crosswalk:
     by_function: dict[str, list[str]] = defaultdict(list)
     by_category: dict[str, list[str]] = defaultdict(list)
     by_hipaa: dict[str, list[str]] = defaultdict(list)
+    derived_items = frozenset(
+        sid for sid in credit if catalog.csf_is_derived(catalog.sub_practices[sid])
+    )
     for sid in credit:
         sp = catalog.sub_practices[sid]
         derived = catalog.csf_2_0_of(sp)
@@ -113,12 +130,12 @@ def crosswalk(catalog: Catalog, result: ScoreResult) -> Crosswalk:
 
     return Crosswalk(
         csf_functions=tuple(
-            _rollup(f.id, f.name.title(), by_function[f.id], credit)
+            _rollup(f.id, f.name.title(), by_function[f.id], credit, derived_items)
             for f in functions
             if by_function[f.id]
         ),
         csf_categories=tuple(
-            _rollup(c.id, c.name, by_category[c.id], credit)
+            _rollup(c.id, c.name, by_category[c.id], credit, derived_items)
             for c in categories
             if by_category[c.id]
         ),

@@ -342,7 +342,7 @@ def _rollup_row(r: Rollup, label: str, *, strong: bool = False) -> list[Cell]:
         label,
         Strong(r.name) if strong else r.name,
         pct(r.coverage),
-        ", ".join(r.sub_practices),
+        ", ".join(r.linked_labels),
     ]
 
 
@@ -354,7 +354,8 @@ def _crosswalk(doc: Document, context: ReportContext) -> None:
         doc,
         "HICP references CSF 1.1; the links to CSF 2.0 functions and categories are derived "
         "from those references through NIST's 1.1-to-2.0 crosswalk. Coverage is the mean "
-        "credit of the linked sub-practices in scope.",
+        "credit of the linked sub-practices in scope. A sub-practice marked (derived) borrows "
+        "the references of a medium counterpart until HICP's own mapping of it is entered.",
     )
     rows: list[list[Cell]] = []
     for function in cw.csf_functions:

@@ -406,7 +406,9 @@ class _Writer:
         self.heading(3, f"{csf}: functions")
         self.paragraph(
             "HICP references CSF 1.1; the CSF 2.0 links are derived from those references "
-            "through NIST's CSF 1.1 to 2.0 crosswalk, not taken from HICP itself."
+            "through NIST's CSF 1.1 to 2.0 crosswalk, not taken from HICP itself. A sub-practice "
+            "marked (derived) has no CSF references of its own in the catalog yet: it borrows "
+            "those of a medium-organization counterpart in the same practice."
         )
         self.add(*self._rollups(x.csf_functions, "Function", bar=True))
         self.heading(3, f"{csf}: categories")
@@ -437,7 +439,7 @@ class _Writer:
                 f"{escape(r.id)} {escape(r.name)}",
                 pct(r.coverage),
                 *([_bar(r.coverage)] if bar else []),
-                ", ".join(r.sub_practices),
+                ", ".join(r.linked_labels),
             ]
             for r in rollups
         ]

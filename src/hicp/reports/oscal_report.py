@@ -8,9 +8,18 @@ How HICP maps onto OSCAL (the places where it does not fit one to one):
 - Assessment plan: none is published separately. ``import-ap`` points by fragment to a
   back-matter resource that describes the self-assessment's scope and method instead.
 - Findings: OSCAL's objective status is two-valued. "satisfied" only when the sub-practice is
-  implemented; everything else, "not applicable" included, is "not-satisfied", with the reason
-  "other" where the item was not judged (not applicable, not sure, unanswered). The HICP status
-  is kept in an ``hicp-status`` prop and, where OSCAL has the same state, in implementation-status.
+  implemented; not implemented, partial and planned are "not-satisfied" (reason "fail"), and so
+  are "not sure" and unanswered items (reason "other"): unknown is never good.
+- Not applicable: OSCAL has no objective state for it, but in 1.2 a finding target's status
+  is optional and its implementation-status has the documented state "not-applicable". A
+  not-applicable item's finding therefore carries that implementation-status (the
+  organization's justification as its remarks) and no satisfied/not-satisfied status, links to
+  no risk, and says "not-applicable" in its ``hicp-status`` prop. The HICP status is kept in that
+  prop for every item and, where OSCAL has the same state, in implementation-status.
+- CSF references: a finding lists the sub-practice's NIST CSF 1.1 references in
+  ``csf-1.1`` props; where the catalog borrows them from a medium counterpart (small items
+  HICP's own mapping has not been entered for), the props carry the class "derived" and a
+  ``csf-derived-from`` prop names the counterparts.
 - Risks: one per HICP threat; its likelihood, impact and residual risk are a characterization
   in the project's namespace, its exposure a prop, its status "closed" only at 0% exposure.
 - Methods: a self-assessment is answers to questions, so every observation's method is
@@ -47,7 +56,7 @@ IMPLEMENTATION_STATE = {
     Status.PLANNED: "planned",
     Status.NOT_APPLICABLE: "not-applicable",
 }  # not_implemented, unknown and unanswered have no OSCAL implementation state
-NOT_JUDGED = frozenset({None, Status.UNKNOWN, Status.NOT_APPLICABLE})
+NOT_JUDGED = frozenset({None, Status.UNKNOWN})  # not-satisfied, reason "other"
 _URL = re.compile(r"^https?://[^\s<>\"]+$")
 
 
@@ -239,12 +248,7 @@ class _Builder:
         self, item: ItemRow, practice: str, observation: dict[str, Any] | None
     ) -> dict[str, Any]:
         satisfied = item.status is Status.IMPLEMENTED
-        status: dict[str, str] = {
-            "state": "satisfied" if satisfied else "not-satisfied",
-            "reason": "pass" if satisfied else "other" if item.status in NOT_JUDGED else "fail",
-        }
-        if item.status in NOT_JUDGED:
-            status["remarks"] = f"Not judged: {item.status_label.lower()}."
+        not_applicable = item.status is Status.NOT_APPLICABLE
         target: dict[str, Any] = {
             "type": "objective-id",
             "target-id": control_token(item.id),
@@ -252,8 +256,21 @@ class _Builder:
         }
         if item.status in IMPLEMENTATION_STATE:
             target["implementation-status"] = {"state": IMPLEMENTATION_STATE[item.status]}
-        target["status"] = status
-        risks = [] if satisfied else self.threats_of.get(practice, [])
+        if not_applicable:
+            # Neither satisfied nor not-satisfied: the objective does not apply (see above).
+            if item.justification:
+                target["implementation-status"]["remarks"] = escape(
+                    item.justification, line_break="\n"
+                )
+        else:
+            status: dict[str, str] = {
+                "state": "satisfied" if satisfied else "not-satisfied",
+                "reason": "pass" if satisfied else "other" if item.status in NOT_JUDGED else "fail",
+            }
+            if item.status in NOT_JUDGED:
+                status["remarks"] = f"Not judged: {item.status_label.lower()}."
+            target["status"] = status
+        risks = [] if satisfied or not_applicable else self.threats_of.get(practice, [])
         description = f"{item.status_label}."
         if item.justification:
             description += " Does not apply: " + escape(item.justification, line_break="\n")
@@ -261,11 +278,14 @@ class _Builder:
             uuid=self.uuid("finding", item.id),
             title=_line(f"{item.id} {item.title}"),
             description=description,
-            props=_props(
-                ("hicp-id", item.id),
-                ("hicp-status", item.status.value if item.status else "unanswered"),
-                ("practice", practice),
-            ),
+            props=[
+                *_props(
+                    ("hicp-id", item.id),
+                    ("hicp-status", item.status.value if item.status else "unanswered"),
+                    ("practice", practice),
+                ),
+                *self.csf_props(item),
+            ],
             origins=self.origin,
             target=target,
             **{
@@ -275,6 +295,14 @@ class _Builder:
                 "related-risks": [{"risk-uuid": self.uuid("risk", t)} for t in risks],
             },
         )
+
+    def csf_props(self, item: ItemRow) -> list[dict[str, str]]:
+        """The item's CSF 1.1 references; borrowed ones are marked with the class "derived"."""
+        props = [_prop("csf-1.1", ref) for ref in item.csf_1_1]
+        if item.csf_1_1_derived:
+            props += [_prop("csf-1.1", ref, **{"class": "derived"}) for ref in item.csf_1_1_derived]
+            props.append(_prop("csf-derived-from", " ".join(item.csf_derived_from)))
+        return props
 
     def risk(self, threat_id: str) -> dict[str, Any]:
         t = self.c.score.threat(threat_id)

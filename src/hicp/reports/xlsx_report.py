@@ -426,7 +426,7 @@ def _linked(rollup: Rollup) -> list[Value]:
     return [
         xl.percent_or_mark(rollup.coverage),
         len(rollup.sub_practices),
-        ", ".join(rollup.sub_practices),
+        ", ".join(rollup.linked_labels),
     ]
 
 
@@ -456,7 +456,9 @@ def _csf(ws: Sheet, context: ReportContext) -> None:
         ws,
         "NIST Cybersecurity Framework 2.0",
         "Links to CSF 2.0 are derived from HICP's CSF 1.1 references through NIST's 1.1-to-2.0 "
-        "crosswalk. Coverage is the mean credit of the linked sub-practices in scope.",
+        "crosswalk. Coverage is the mean credit of the linked sub-practices in scope. A "
+        "sub-practice marked (derived) borrows the references of a medium counterpart until "
+        "HICP's own mapping of it is entered.",
         columns,
         rows,
     )
