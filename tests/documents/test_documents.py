@@ -22,6 +22,8 @@ from hicp.errors import CatalogError
 from hicp.evidence.models import Asset, AssetType
 from hicp.evidence.store import EvidenceStore, evidence_path
 from tests.conftest import EXAMPLES, assessment_data
+from tests.office import libreoffice
+from tests.pdf_text import pdf_text, reader
 
 TODAY = dt.date(2026, 11, 20)
 SPEC = DocumentSpec.model_validate(
@@ -125,10 +127,8 @@ def test_every_text_format_carries_the_organizations_name(catalog: Catalog, fmt:
 
         text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     elif fmt == "pdf":
-        from pypdf import PdfReader
-
-        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-        assert len(PdfReader(io.BytesIO(data)).pages) == 1  # an awareness sheet fits one page
+        text = pdf_text(data)
+        assert len(reader(data).pages) == 1  # an awareness sheet fits one page
     else:
         text = data.decode("utf-8")
     assert name.split()[0] in text and "Ransomware" in text
@@ -224,19 +224,14 @@ def test_every_listed_document_renders_in_each_of_its_formats(catalog: Catalog) 
             assert render_document(info.name, fmt, catalog, assessment, today=TODAY), info.name
 
 
-@pytest.mark.skipif(
-    shutil.which("libreoffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
-)
 def test_word_documents_open_cleanly_in_libreoffice(catalog: Catalog, tmp_path: Path) -> None:
-    from pypdf import PdfReader
-
+    office = libreoffice()
     assessment = load_assessment(EXAMPLES / "community-hospital.yaml", catalog).assessment
     names = [n for n, info in documents().items() if "docx" in info.formats]
     for name in names:
         (tmp_path / f"{name}.docx").write_bytes(
             render_document(name, "docx", catalog, assessment, today=TODAY)
         )
-    office = shutil.which("libreoffice") or "libreoffice"
     subprocess.run(  # noqa: S603 - fixed arguments, files we just wrote
         [
             office,
@@ -254,7 +249,7 @@ def test_word_documents_open_cleanly_in_libreoffice(catalog: Catalog, tmp_path: 
     for name in names:
         pdf = tmp_path / f"{name}.pdf"
         assert pdf.exists(), f"LibreOffice could not convert {name}.docx"
-        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        text = pdf_text(pdf.read_bytes())
         assert assessment.organization.name.split()[0] in text, name
 
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from hicp.reports.context import Audience, ReportContext
 from hicp.reports.pdf_report import render
+from tests.pdf_text import page_text, pdf_text
 from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EXAMPLE_NAMES,
@@ -43,8 +44,7 @@ def _pdf(name: str) -> tuple[bytes, PdfReader]:
 @cache
 def _text(name: str, index: int) -> str:
     """One page's text (extracting all of them would double the test time)."""
-    # Extraction may break lines anywhere; compare with whitespace collapsed.
-    return " ".join(_pdf(name)[1].pages[index].extract_text().split())
+    return page_text(_pdf(name)[1], index + 1)
 
 
 def _bookmarks(name: str) -> dict[str, int]:
@@ -110,10 +110,6 @@ def evidence_pdf(evidence_context: ReportContext) -> PdfReader:
     return PdfReader(io.BytesIO(render(evidence_context)))
 
 
-def _page(reader: PdfReader, number: int) -> str:
-    return " ".join(reader.pages[number - 1].extract_text().split())
-
-
 def _subsections(reader: PdfReader) -> dict[str, int]:
     """Third-level bookmarks (the h3s inside each section) -> 1-based page."""
     nested = [entry for entry in reader.outline[1] if isinstance(entry, list)]
@@ -129,7 +125,7 @@ def _subsections(reader: PdfReader) -> dict[str, int]:
 def test_with_evidence_page_one_still_holds_the_summary_and_the_conflict_count(
     evidence_context: ReportContext, evidence_pdf: PdfReader
 ) -> None:
-    first = _page(evidence_pdf, 1)
+    first = page_text(evidence_pdf, 1)
     assert "3 answers are contradicted by the evidence imported from your tools" in first
     for action in evidence_context.top_actions:
         assert action.title in first
@@ -141,7 +137,7 @@ def test_the_conflict_is_printed_in_its_items_row(
     assert "2.M.A" in EVIDENCE_CONFLICTS
     item = next(i for p in evidence_context.practices for i in p.items if i.id == "2.M.A")
     assert item.evidence_conflict
-    page = _page(evidence_pdf, _subsections(evidence_pdf)["Endpoint Protection Systems"])
+    page = page_text(evidence_pdf, _subsections(evidence_pdf)["Endpoint Protection Systems"])
     row = page[page.index("2.M.A") :]
     assert "Conflict Evidence from your tools: Answered implemented" in row
     assert item.evidence_conflict[1:] in row
@@ -154,7 +150,7 @@ def test_the_evidence_subsection_ends_practice_by_practice_and_lists_every_rule(
     pages, sections = _subsections(evidence_pdf), _bookmarks_of(evidence_pdf)
     start = pages["Evidence from your tools"]
     assert sections["Practice by practice"] < start < sections["Action plan"]
-    text = " ".join(_page(evidence_pdf, n) for n in range(start, sections["Action plan"]))
+    text = pdf_text(evidence_pdf, range(start, sections["Action plan"]))
     for rule in evidence_context.evidence.rules:
         assert rule.title in text
     assert "7 of 10 (70%)" in text and "inventory: assets.csv (10 records)" in text
