@@ -24,6 +24,7 @@ from hicp.evidence.store import EvidenceStore, evidence_path
 from tests.conftest import EXAMPLES, assessment_data
 from tests.office import libreoffice
 from tests.pdf_text import pdf_text, reader
+from tests.reports.test_docx_report import footer_fields
 
 TODAY = dt.date(2026, 11, 20)
 SPEC = DocumentSpec.model_validate(
@@ -213,6 +214,18 @@ def test_adopting_a_document_records_it_once_as_evidence(catalog: Catalog, tmp_p
     )
     _, again = adopt(path, "awareness-ransomware", "policies/ransomware.pdf", catalog, TODAY)
     assert again == ()
+
+
+def test_every_word_document_numbers_its_pages_in_the_footer(catalog: Catalog) -> None:
+    from docx import Document
+
+    assessment = load_assessment(EXAMPLES / "small-clinic.yaml", catalog).assessment
+    for info in documents().values():
+        if "docx" not in info.formats:
+            continue
+        data = render_document(info.name, "docx", catalog, assessment, today=TODAY)
+        doc = Document(io.BytesIO(data))
+        assert footer_fields(doc) == [["PAGE", "NUMPAGES"]] * len(doc.sections), info.name
 
 
 def test_every_listed_document_renders_in_each_of_its_formats(catalog: Catalog) -> None:
