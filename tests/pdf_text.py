@@ -52,3 +52,18 @@ def pdf_text(pdf: bytes | PdfReader, numbers: Iterable[int] | None = None) -> st
     document = reader(pdf)
     wanted = range(1, len(document.pages) + 1) if numbers is None else numbers
     return normalise("\n".join(document.pages[n - 1].extract_text() for n in wanted))
+
+
+def accessibility(pdf: bytes | PdfReader) -> dict[str, object]:
+    """What a screen reader relies on: tags, a marked document, its language and title."""
+    document = reader(pdf)
+    root = document.trailer["/Root"]
+    mark_info = root.get("/MarkInfo") or {}
+    preferences = root.get("/ViewerPreferences") or {}
+    return {
+        "tagged": "/StructTreeRoot" in root,
+        "marked": bool(mark_info.get("/Marked")),
+        "language": str(root.get("/Lang", "")),
+        "title": document.metadata.title if document.metadata else None,
+        "shows title": bool(preferences.get("/DisplayDocTitle")),
+    }

@@ -23,7 +23,7 @@ from hicp.evidence.models import Asset, AssetType
 from hicp.evidence.store import EvidenceStore, evidence_path
 from tests.conftest import EXAMPLES, assessment_data
 from tests.office import libreoffice
-from tests.pdf_text import pdf_text, reader
+from tests.pdf_text import accessibility, pdf_text, reader
 from tests.reports.test_docx_report import footer_fields
 
 TODAY = dt.date(2026, 11, 20)
@@ -133,6 +133,17 @@ def test_every_text_format_carries_the_organizations_name(catalog: Catalog, fmt:
     else:
         text = data.decode("utf-8")
     assert name.split()[0] in text and "Ransomware" in text
+
+
+def test_a_pdf_document_is_tagged_for_screen_readers_with_its_language_and_title(
+    catalog: Catalog,
+) -> None:
+    assessment = load_assessment(EXAMPLES / "small-clinic.yaml", catalog).assessment
+    data = render_document("incident-response-plan", "pdf", catalog, assessment, today=TODAY)
+    found = accessibility(data)
+    assert found["tagged"] and found["marked"] and found["shows title"]
+    assert found["language"] == "en"
+    assert "Incident" in str(found["title"])
 
 
 def test_user_text_is_escaped_in_html_and_markdown(catalog: Catalog) -> None:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from hicp.reports.context import Audience, ReportContext
 from hicp.reports.pdf_report import render
-from tests.pdf_text import page_text, pdf_text
+from tests.pdf_text import accessibility, page_text, pdf_text
 from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EXAMPLE_NAMES,
@@ -81,6 +81,17 @@ def test_the_whole_summary_fits_on_page_one(name: str) -> None:
         assert action.title in first
     if context.changes is not None:
         assert "Changes since the previous assessment" in first
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_pdf_is_tagged_for_screen_readers_with_its_language_and_title(name: str) -> None:
+    assert accessibility(_pdf(name)[1]) == {
+        "tagged": True,
+        "marked": True,
+        "language": "en",
+        "title": _context(name).title,
+        "shows title": True,
+    }
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
