@@ -16,6 +16,7 @@ from hicp.catalog import Catalog, Tier
 from hicp.documents.adopt import adopt
 from hicp.documents.library import load_library
 from hicp.documents.models import DocumentSpec
+from hicp.documents.paper import Paper
 from hicp.documents.registry import documents, render_document
 from hicp.documents.tailor import BLANK, tailor
 from hicp.errors import CatalogError
@@ -144,6 +145,26 @@ def test_a_pdf_document_is_tagged_for_screen_readers_with_its_language_and_title
     assert found["tagged"] and found["marked"] and found["shows title"]
     assert found["language"] == "en"
     assert "Incident" in str(found["title"])
+
+
+ONE_PAGE = sorted([n for n, spec in load_library().items() if spec.one_page] + ["first-30-days"])
+# Points per page: (width, height), as a PDF's MediaBox gives them.
+PAPER_POINTS = {Paper.LETTER: (612, 792), Paper.A4: (595, 842)}
+
+
+@pytest.mark.parametrize("paper", list(Paper))
+@pytest.mark.parametrize("name", ONE_PAGE)
+def test_every_one_page_sheet_prints_on_one_page_of_letter_and_of_a4(
+    catalog: Catalog, name: str, paper: Paper
+) -> None:
+    # The health system names the most contacts, so its sheets are the longest.
+    assessment = load_assessment(EXAMPLES / "health-system.yaml", catalog).assessment
+    data = render_document(name, "pdf", catalog, assessment, today=TODAY, paper=paper)
+    pages = reader(data).pages
+    assert len(pages) == 1
+    box = pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == PAPER_POINTS[paper]
+    assert assessment.organization.name in pdf_text(data)
 
 
 def test_user_text_is_escaped_in_html_and_markdown(catalog: Catalog) -> None:
