@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from hicp.reports.context import Audience, ReportContext
 from hicp.reports.pdf_report import render
+from tests.pdf_layout import overprinted
 from tests.pdf_text import accessibility, page_text, pdf_text
 from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
@@ -113,12 +114,23 @@ def test_each_major_section_starts_a_new_page(name: str) -> None:
     assert numbers == sorted(set(numbers))  # each on a later page than the one before
 
 
+def test_no_table_text_overprints_another_cell_in_the_fullest_report() -> None:
+    # The health system with changes and technical wording has the longest cells (dates,
+    # evidence lists, CSF references); its tables are where text ran into the next column.
+    assert overprinted(_pdf("health-system")[0]) == {}
+
+
 # Imported tool evidence (one extra render) ----------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def evidence_pdf(evidence_context: ReportContext) -> PdfReader:
-    return PdfReader(io.BytesIO(render(evidence_context)))
+def evidence_bytes(evidence_context: ReportContext) -> bytes:
+    return render(evidence_context)
+
+
+@pytest.fixture(scope="module")
+def evidence_pdf(evidence_bytes: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(evidence_bytes))
 
 
 def _subsections(reader: PdfReader) -> dict[str, int]:
@@ -165,6 +177,10 @@ def test_the_evidence_subsection_ends_practice_by_practice_and_lists_every_rule(
     for rule in evidence_context.evidence.rules:
         assert rule.title in text
     assert "7 of 10 (70%)" in text and "inventory: assets.csv (10 records)" in text
+
+
+def test_no_table_text_overprints_another_cell_with_evidence(evidence_bytes: bytes) -> None:
+    assert overprinted(evidence_bytes) == {}
 
 
 def test_without_evidence_the_pdf_has_no_evidence_subsection_or_conflict_line() -> None:
