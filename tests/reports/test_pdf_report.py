@@ -14,13 +14,18 @@ from functools import cache
 import pytest
 from pypdf import PdfReader
 
-from hicp.reports.context import Audience, ReportContext
+from hicp.assessment.models import Assessment
+from hicp.assessment.store import load_assessment
+from hicp.catalog import default_catalog
+from hicp.reports.context import Audience, ReportContext, build_context
 from hicp.reports.pdf_report import render
+from tests.conftest import EXAMPLES
 from tests.pdf_layout import overprinted
 from tests.pdf_text import accessibility, page_text, pdf_text
 from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EXAMPLE_NAMES,
+    GENERATED_ON,
     SECTIONS,
     example_context,
     previous_context,
@@ -118,6 +123,24 @@ def test_no_table_text_overprints_another_cell_in_the_fullest_report() -> None:
     # The health system with changes and technical wording has the longest cells (dates,
     # evidence lists, CSF references); its tables are where text ran into the next column.
     assert overprinted(_pdf("health-system")[0]) == {}
+
+
+def test_eight_changes_since_the_previous_assessment_fit_on_page_two() -> None:
+    # Eight changed items stacked with the two before/now tables spilled three rows onto
+    # page 3 and left it nearly blank, since "Practice by practice" starts a new page.
+    catalog = default_catalog()
+    current = load_assessment(EXAMPLES / "community-hospital.yaml", catalog).assessment
+    data = current.model_dump(mode="json")
+    data["assessment"]["date"] = "2025-03-31"
+    for sid in list(data["answers"])[:8]:
+        data["answers"][sid].update(status="not_implemented", in_place_since=None)
+    context = build_context(
+        catalog, current, previous=Assessment.model_validate(data), generated_on=GENERATED_ON
+    )
+    assert context.changes is not None and len(context.changes.items) == 8
+    pages = _bookmarks_of(PdfReader(io.BytesIO(render(context))))
+    assert pages["Changes since the previous assessment, item by item"] == 2
+    assert pages["Practice by practice"] == 3
 
 
 # Imported tool evidence (one extra render) ----------------------------------------------------
