@@ -328,3 +328,19 @@ def test_validate_json_has_the_same_keys_for_good_and_bad_files(clinic: Path, br
 def test_every_catalog_json_document_names_its_catalog_version(args: list[str]) -> None:
     _, out, _ = hicp("catalog", *args, "--format", "json")
     assert json.loads(out)["catalog_version"]
+
+
+def test_docs_render_lays_a_pdf_out_on_the_paper_asked_for(clinic: Path) -> None:
+    from tests.pdf_text import reader
+
+    output = clinic.parent / "sheet.pdf"
+    code, _, err = hicp("docs", "render", "awareness-ransomware", str(clinic), "-o", str(output))
+    assert code == 0, err
+    letter = reader(output.read_bytes()).pages[0].mediabox
+    code, _, err = hicp(
+        "docs", "render", "awareness-ransomware", str(clinic), "-o", str(output), "--paper", "a4"
+    )
+    assert code == 0, err
+    a4 = reader(output.read_bytes()).pages[0].mediabox
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)

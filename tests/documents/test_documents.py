@@ -16,12 +16,16 @@ from hicp.catalog import Catalog, Tier
 from hicp.documents.adopt import adopt
 from hicp.documents.library import load_library
 from hicp.documents.models import DocumentSpec
+from hicp.documents.paper import Paper
 from hicp.documents.registry import documents, render_document
 from hicp.documents.tailor import BLANK, tailor
 from hicp.errors import CatalogError
 from hicp.evidence.models import Asset, AssetType
 from hicp.evidence.store import EvidenceStore, evidence_path
 from tests.conftest import EXAMPLES, assessment_data
+from tests.office import libreoffice
+from tests.pdf_text import accessibility, pdf_text, reader
+from tests.reports.test_docx_report import footer_fields
 
 TODAY = dt.date(2026, 11, 20)
 SPEC = DocumentSpec.model_validate(
@@ -125,13 +129,42 @@ def test_every_text_format_carries_the_organizations_name(catalog: Catalog, fmt:
 
         text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     elif fmt == "pdf":
-        from pypdf import PdfReader
-
-        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-        assert len(PdfReader(io.BytesIO(data)).pages) == 1  # an awareness sheet fits one page
+        text = pdf_text(data)
+        assert len(reader(data).pages) == 1  # an awareness sheet fits one page
     else:
         text = data.decode("utf-8")
     assert name.split()[0] in text and "Ransomware" in text
+
+
+def test_a_pdf_document_is_tagged_for_screen_readers_with_its_language_and_title(
+    catalog: Catalog,
+) -> None:
+    assessment = load_assessment(EXAMPLES / "small-clinic.yaml", catalog).assessment
+    data = render_document("incident-response-plan", "pdf", catalog, assessment, today=TODAY)
+    found = accessibility(data)
+    assert found["tagged"] and found["marked"] and found["shows title"]
+    assert found["language"] == "en"
+    assert "Incident" in str(found["title"])
+
+
+ONE_PAGE = sorted([n for n, spec in load_library().items() if spec.one_page] + ["first-30-days"])
+# Points per page: (width, height), as a PDF's MediaBox gives them.
+PAPER_POINTS = {Paper.LETTER: (612, 792), Paper.A4: (595, 842)}
+
+
+@pytest.mark.parametrize("paper", list(Paper))
+@pytest.mark.parametrize("name", ONE_PAGE)
+def test_every_one_page_sheet_prints_on_one_page_of_letter_and_of_a4(
+    catalog: Catalog, name: str, paper: Paper
+) -> None:
+    # The health system names the most contacts, so its sheets are the longest.
+    assessment = load_assessment(EXAMPLES / "health-system.yaml", catalog).assessment
+    data = render_document(name, "pdf", catalog, assessment, today=TODAY, paper=paper)
+    pages = reader(data).pages
+    assert len(pages) == 1
+    box = pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == PAPER_POINTS[paper]
+    assert assessment.organization.name in pdf_text(data)
 
 
 def test_user_text_is_escaped_in_html_and_markdown(catalog: Catalog) -> None:
@@ -215,6 +248,18 @@ def test_adopting_a_document_records_it_once_as_evidence(catalog: Catalog, tmp_p
     assert again == ()
 
 
+def test_every_word_document_numbers_its_pages_in_the_footer(catalog: Catalog) -> None:
+    from docx import Document
+
+    assessment = load_assessment(EXAMPLES / "small-clinic.yaml", catalog).assessment
+    for info in documents().values():
+        if "docx" not in info.formats:
+            continue
+        data = render_document(info.name, "docx", catalog, assessment, today=TODAY)
+        doc = Document(io.BytesIO(data))
+        assert footer_fields(doc) == [["PAGE", "NUMPAGES"]] * len(doc.sections), info.name
+
+
 def test_every_listed_document_renders_in_each_of_its_formats(catalog: Catalog) -> None:
     assessment = load_assessment(EXAMPLES / "health-system.yaml", catalog).assessment
     for info in documents().values():
@@ -224,19 +269,14 @@ def test_every_listed_document_renders_in_each_of_its_formats(catalog: Catalog) 
             assert render_document(info.name, fmt, catalog, assessment, today=TODAY), info.name
 
 
-@pytest.mark.skipif(
-    shutil.which("libreoffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
-)
 def test_word_documents_open_cleanly_in_libreoffice(catalog: Catalog, tmp_path: Path) -> None:
-    from pypdf import PdfReader
-
+    office = libreoffice()
     assessment = load_assessment(EXAMPLES / "community-hospital.yaml", catalog).assessment
     names = [n for n, info in documents().items() if "docx" in info.formats]
     for name in names:
         (tmp_path / f"{name}.docx").write_bytes(
             render_document(name, "docx", catalog, assessment, today=TODAY)
         )
-    office = shutil.which("libreoffice") or "libreoffice"
     subprocess.run(  # noqa: S603 - fixed arguments, files we just wrote
         [
             office,
@@ -254,7 +294,7 @@ def test_word_documents_open_cleanly_in_libreoffice(catalog: Catalog, tmp_path: 
     for name in names:
         pdf = tmp_path / f"{name}.pdf"
         assert pdf.exists(), f"LibreOffice could not convert {name}.docx"
-        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        text = pdf_text(pdf.read_bytes())
         assert assessment.organization.name.split()[0] in text, name
 
 

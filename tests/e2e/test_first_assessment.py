@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from pypdf import PdfReader
 
 from hicp.assessment.models import Assessment
 from hicp.assessment.scoring import score
@@ -16,6 +14,7 @@ from hicp.reports.wording import ANSWER_LABELS, pct
 from tests.conftest import assessment_data
 from tests.e2e import steps
 from tests.e2e.conftest import Shoot, Tabs
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.e2e
 
@@ -98,7 +97,7 @@ def test_a_clinic_manager_signs_up_answers_every_question_and_downloads_the_pdf_
     pdf = download.path().read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 10_000
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    text = pdf_text(pdf)
     assert ORGANIZATION in text
 
     page.locator(".breadcrumb").get_by_role("link", name=ORGANIZATION).click()

@@ -99,6 +99,21 @@ def test_pages_are_us_letter_with_one_inch_margins() -> None:
     assert margins | {section.bottom_margin} == {Inches(1)}
 
 
+def footer_fields(doc: Document) -> list[list[str]]:
+    """The field codes in each section's footer (PAGE, NUMPAGES...), in order."""
+    return [
+        [code.text.strip() for code in section.footer._element.iter(qn("w:instrText"))]
+        for section in doc.sections
+    ]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_page_footer_shows_page_n_of_m_as_word_fields(name: str) -> None:
+    doc = _document(name)
+    assert footer_fields(doc) == [["PAGE", "NUMPAGES"]] * len(doc.sections)
+    assert all(s.footer.paragraphs[0].text == "Page 1 of 1" for s in doc.sections)
+
+
 def test_executive_summary_shows_threat_bars_and_the_top_action_with_its_owner() -> None:
     context = example_context("community-hospital")
     tables = [

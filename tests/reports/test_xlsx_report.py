@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from functools import cache
 from typing import Any
 
@@ -17,7 +16,7 @@ from hicp.catalog import Tier, default_catalog
 from hicp.reports.context import ReportContext
 from hicp.reports.markdown_report import evidence_sentence
 from hicp.reports.wording import action_label
-from hicp.reports.xlsx_report import render
+from hicp.reports.xlsx_report import coverage_formula, render
 from tests.reports.conftest import (
     EVIDENCE_CONFLICTS,
     EVIDENCE_NOTES,
@@ -140,11 +139,23 @@ def test_action_plan_lists_every_action_in_plan_order() -> None:
     assert [c.value for c in _column(ws, "ID")] == [a.id for a in context.plan.actions]
 
 
+def _formulas(workbook: Any) -> dict[str, str]:
+    """Every formula in the workbook: "Sheet!A1" -> the formula."""
+    return {
+        f"{ws.title}!{cell.coordinate}": cell.value
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    }
+
+
 def test_text_that_looks_like_a_formula_is_stored_as_text() -> None:
-    data = render(_crafted())
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
-        assert not any(b"<f>" in archive.read(n) for n in sheets)
+    context = _crafted()
+    data = render(context)
+    # The only formulas are the coverage figures hicp writes itself, none from answer text.
+    ours = {coverage_formula(context, p) for p in context.practices}
+    assert set(_formulas(openpyxl.load_workbook(io.BytesIO(data))).values()) == ours
     ws = openpyxl.load_workbook(io.BytesIO(data))["Sub-practices"]
     owner = _column(ws, "Owner")[0]
     assert owner.value == FORMULA_OWNER
@@ -262,3 +273,64 @@ def test_the_small_clinics_csf_sheet_marks_borrowed_links_as_derived() -> None:
     cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert any("8.S.A (derived)" in c for c in cells)
     assert any("borrows the references of a medium counterpart" in c for c in cells)
+
+
+_AVERAGEIFS = re.compile(
+    r"^=IFERROR\(AVERAGEIFS\('(?P<sheet>[^']+)'!\$(?P<avg>[A-Z]+)\$(?P<first>\d+):\$[A-Z]+\$(?P<last>\d+),"
+    r"'(?P=sheet)'!\$(?P<crit>[A-Z]+)\$(?P=first):\$[A-Z]+\$(?P=last),"
+    r"\"=(?P<label>(?:[^\"]|\"\")*)\"\),\"(?P<mark>[^\"]*)\"\)$"
+)
+
+
+def _evaluate(workbook: Any, formula: str) -> float | str:
+    """What a spreadsheet computes for a coverage formula, from the cells it reads."""
+    found = _AVERAGEIFS.match(formula)
+    assert found, formula
+    ws = workbook[found["sheet"]]
+    label = re.sub(r"~([~*?])", r"\1", found["label"].replace('""', '"'))
+    values = [
+        ws[f"{found['avg']}{row}"].value
+        for row in range(int(found["first"]), int(found["last"]) + 1)
+        if str(ws[f"{found['crit']}{row}"].value).casefold() == label.casefold()
+    ]
+    numbers = [v for v in values if isinstance(v, int | float)]  # AVERAGEIFS skips text
+    return sum(numbers) / len(numbers) if numbers else found["mark"]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_practice_coverage_is_a_formula_over_the_sub_practice_credits_equal_to_the_core(
+    name: str,
+) -> None:
+    context = example_context(name)
+    workbook = _workbook(name)
+    ws = workbook["Summary"]
+    rows = {
+        r[0].value: r for r in ws.iter_rows() if r[0].value in {p.id for p in context.practices}
+    }
+    for practice in context.practices:
+        cell = rows[practice.id][2]
+        assert cell.data_type == "f" and cell.number_format == "0%"
+        computed = _evaluate(workbook, cell.value)
+        if practice.coverage is None:
+            assert computed == "–"
+        else:
+            assert computed == pytest.approx(practice.coverage), practice.id
+
+
+def test_coverage_formula_follows_an_edited_status_credit() -> None:
+    """A reader who gives an item full credit on the Sub-practices sheet sees its practice's
+    coverage rise."""
+    context = example_context("small-clinic")
+    workbook = _workbook("small-clinic")
+    subs = workbook["Sub-practices"]
+    header = [c.value for c in subs[4]]
+    credit, label = header.index("Credit"), header.index("Practice")
+    row = next(r for r in subs.iter_rows(min_row=5) if r[credit].value == 0)
+    practice = next(p for p in context.practices if row[label].value == f"{p.id} {p.name}")
+    summary = workbook["Summary"].iter_rows()
+    formula = next(r[2].value for r in summary if r[0].value == practice.id)
+    before = _evaluate(workbook, formula)
+    row[credit].value = 1.0
+    after = _evaluate(workbook, formula)
+    assert before == pytest.approx(practice.coverage)
+    assert isinstance(before, float) and isinstance(after, float) and after > before

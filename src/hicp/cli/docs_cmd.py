@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from hicp.cli.output import Format, console, emit, load_assessment_file, md_table, table
+from hicp.documents.paper import Paper
 
 app = typer.Typer(
     help="Tailored documents: policies, incident response plan, ransomware playbook, "
@@ -53,6 +54,9 @@ def render(
         help="Where to write it; the format follows the suffix (.docx, .md, .pdf, .html, .xlsx).",
         dir_okay=False,
     ),
+    paper: Paper = typer.Option(
+        Paper.LETTER, "--paper", help="Page size of a PDF (or of the HTML when printed)."
+    ),
 ) -> None:
     """Write the organization's own copy of a document, filled in from its assessment."""
     from hicp import yamlio
@@ -69,7 +73,7 @@ def render(
         raise ReportError(f"{output.parent} does not exist; create the folder first")
     catalog, loaded = load_assessment_file(assessment)
     data = render_document(
-        name, fmt, catalog, loaded.assessment, evidence_db=evidence_path(assessment)
+        name, fmt, catalog, loaded.assessment, evidence_db=evidence_path(assessment), paper=paper
     )
     yamlio.write_atomic(output, data)
     console().print(

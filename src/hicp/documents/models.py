@@ -20,6 +20,7 @@ SubPracticeId = Annotated[str, StringConstraints(pattern=SUB_PRACTICE_ID.pattern
 
 CONTACT_FIELDS = ("name", "phone", "email")
 
+
 PLACEHOLDERS = {
     "organization": "the organization's name",
     "tier": "small, medium or large",

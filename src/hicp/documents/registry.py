@@ -10,6 +10,7 @@ from hicp.assessment.models import Assessment
 from hicp.catalog import Catalog
 from hicp.documents import generated
 from hicp.documents.library import default_library
+from hicp.documents.paper import Paper
 from hicp.documents.tailor import Tailored, fill, tailor
 from hicp.errors import NotFoundError, ReportError
 
@@ -73,8 +74,10 @@ def render_document(
     *,
     evidence_db: Path | None = None,
     today: dt.date | None = None,
+    paper: Paper = Paper.LETTER,
 ) -> bytes:
-    """The organization's own copy of document ``name`` in format ``fmt``."""
+    """The organization's own copy of document ``name`` in format ``fmt``; ``paper`` is the
+    page size of a PDF (and of the HTML when printed)."""
     from hicp.documents.docx_writer import write_docx
     from hicp.documents.markdown_writer import write_markdown
     from hicp.documents.pdf_writer import write_html, write_pdf
@@ -89,5 +92,9 @@ def render_document(
     if name == "asset-inventory":
         return generated.asset_inventory(assessment, evidence_db, today)
     document = _tailored(name, catalog, assessment, today)
-    writers = {"docx": write_docx, "md": write_markdown, "pdf": write_pdf, "html": write_html}
+    if fmt == "pdf":
+        return write_pdf(document, paper)
+    if fmt == "html":
+        return write_html(document, paper)
+    writers = {"docx": write_docx, "md": write_markdown}
     return writers[fmt](document)

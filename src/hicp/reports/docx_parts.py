@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from docx.document import Document
     from docx.table import _Cell, _Row
+    from docx.text.paragraph import Paragraph
 
 
 class Strong(str):
@@ -103,6 +104,40 @@ def add_table(
     doc.add_paragraph()  # tables that touch merge when edited in Word
 
 
+def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``) that Word and LibreOffice compute when they lay
+    out the pages; ``placeholder`` shows until they do."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str) -> None:
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        paragraph.add_run()._r.append(element)
+
+    char("begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    paragraph.add_run()._r.append(code)
+    char("separate")
+    paragraph.add_run(placeholder)
+    char("end")
+
+
+def page_footer(doc: Document) -> None:
+    """ "Page N of M" at the foot of every page, as in the PDF: printed copies come apart."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    for section in doc.sections:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.add_run("Page ")
+        _field(paragraph, "PAGE", "1")
+        paragraph.add_run(" of ")
+        _field(paragraph, "NUMPAGES", "1")
+
+
 def _property(text: str) -> str:
     """Word's document properties hold at most 255 characters (python-docx raises beyond)."""
     text = clean(text)
@@ -110,8 +145,8 @@ def _property(text: str) -> str:
 
 
 def setup(doc: Document, *, title: str, subject: str, comments: str, day: dt.date) -> None:
-    """Letter pages with 1-inch margins, the table text style, and fixed document properties
-    (dated ``day``, so one input always gives the same file)."""
+    """Letter pages with 1-inch margins and numbered footers, the table text style, and fixed
+    document properties (dated ``day``, so one input always gives the same file)."""
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Inches, Pt
 
@@ -119,6 +154,7 @@ def setup(doc: Document, *, title: str, subject: str, comments: str, day: dt.dat
         section.page_width, section.page_height = Inches(PAGE_WIDTH), Inches(PAGE_HEIGHT)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Inches(MARGIN))
+    page_footer(doc)
     style = doc.styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
     style.font.size = Pt(9)

@@ -38,12 +38,15 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Lay out self-contained HTML on Letter pages; an element of class ``org`` inside
-    ``.masthead`` names the organization in the footer."""
+    """Lay out self-contained HTML on Letter pages, tagged for accessibility; an element of
+    class ``org`` inside ``.masthead`` names the organization in the footer."""
     import weasyprint  # slow to import (about a second); only the PDF format needs it
 
     document = weasyprint.HTML(string=html, url_fetcher=_no_fetch)
-    pdf: bytes = document.write_pdf(stylesheets=[weasyprint.CSS(string=PAGE_CSS)])
+    # Tagged for screen readers: a structure tree (headings, tables, lists), the language from
+    # <html lang> and the <title> shown as the window title. We do not declare PDF/UA
+    # conformance (pdf_variant="pdf/ua-1") as no validator has checked these files.
+    pdf: bytes = document.write_pdf(stylesheets=[weasyprint.CSS(string=PAGE_CSS)], pdf_tags=True)
     return pdf
 
 

@@ -11,6 +11,14 @@ from typing import Any
 
 # openpyxl ships no type information, so its objects are typed Any here.
 Sheet = Any
+
+
+class Formula(str):
+    """A cell formula we wrote ourselves (text from the assessment never becomes one)."""
+
+    __slots__ = ()
+
+
 Value = str | float | int | dt.date | None
 
 PERCENT = "0%"
@@ -49,6 +57,12 @@ def joined(values: Sequence[str]) -> str:
 
 def put(ws: Sheet, row: int, column: int, value: Value, number_format: str | None = None) -> Any:
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, Formula):
+        cell.value = str(value)
+        cell.data_type = "f"
+        if number_format:
+            cell.number_format = number_format
+        return cell
     if isinstance(value, str):
         text = _ILLEGAL.sub("", value)
         cell.value = text

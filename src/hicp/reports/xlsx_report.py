@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from typing import Any
 
 from hicp.reports import xlsx_cells as xl
-from hicp.reports.context import Audience, ReportContext
+from hicp.reports.context import Audience, PracticeSection, ReportContext
 from hicp.reports.crosswalk import Rollup
 from hicp.reports.diff import Change, Diff
 from hicp.reports.wording import (
@@ -163,7 +164,8 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
     )
     first = s.row
     for p in context.practices:
-        row = [p.id, p.name, xl.percent_or_mark(p.coverage), p.answered, p.total]
+        # A formula, so a reader who edits a status on the Sub-practices sheet sees it move.
+        row = [p.id, p.name, coverage_formula(context, p), p.answered, p.total]
         if changes:
             row.append(xl.percent_or_mark(before_practice.get(p.id)))
         s.line(row, [None, None, PERCENT, "0", "0", PERCENT])
@@ -217,19 +219,24 @@ def _sentence_or_none(text: str | None) -> str | None:
     return evidence_sentence(text) if text else None
 
 
-def _sub_practices(ws: Sheet, context: ReportContext) -> None:
+SUB_PRACTICES = "Sub-practices"
+CREDIT = "Credit"
+PRACTICE = "Practice"
+
+
+def _sub_practice_columns(context: ReportContext) -> list[Column]:
     plain = context.audience is Audience.CLINIC
     # The tool-evidence columns stand beside the status they question, and only when evidence
     # was imported: without it they would be empty.
     evidence = context.evidence is not None
-    columns = [
-        Column("Practice"),
+    return [
+        Column(PRACTICE),
         Column("ID"),
         Column("Sub-practice"),
         Column("Question", "long") if plain else Column("CSF 1.1"),
         Column("Status"),
         *([Column(CONFLICT_COLUMN, "long"), Column("Evidence note", "long")] if evidence else []),
-        Column("Credit", "percent"),
+        Column(CREDIT, "percent"),
         Column("Owner"),
         Column("Target date", "date"),
         Column("In place since", "date"),
@@ -237,9 +244,42 @@ def _sub_practices(ws: Sheet, context: ReportContext) -> None:
         Column("Evidence", "long"),
         Column("Justification", "long"),
     ]
+
+
+def practice_label(section: PracticeSection) -> str:
+    """The Practice column of the Sub-practices sheet, which the coverage formulas match."""
+    return f"{section.id} {section.name}"
+
+
+def coverage_formula(context: ReportContext, section: PracticeSection) -> xl.Formula:
+    """A practice's coverage as the mean Credit of its rows on the Sub-practices sheet.
+
+    AVERAGEIFS skips the text mark of items that do not count (not applicable), as the core
+    does; a practice with no counted item shows the core's "not scored" mark. The criterion
+    starts with "=" (exact match) and escapes the wildcards * ? ~ so a name is matched as is.
+    """
+    from openpyxl.utils import get_column_letter
+
+    headers = [c.header for c in _sub_practice_columns(context)]
+    first = xl.HEADER_ROW + 1
+    last = xl.HEADER_ROW + sum(len(p.items) for p in context.practices)
+    credit = get_column_letter(headers.index(CREDIT) + 1)
+    practice = get_column_letter(headers.index(PRACTICE) + 1)
+    sheet = f"'{SUB_PRACTICES}'!"
+    label = re.sub(r"([~*?])", r"~\1", practice_label(section)).replace('"', '""')
+    return xl.Formula(
+        f"=IFERROR(AVERAGEIFS({sheet}${credit}${first}:${credit}${last},"
+        f'{sheet}${practice}${first}:${practice}${last},"={label}"),"{xl.NOT_SCORED}")'
+    )
+
+
+def _sub_practices(ws: Sheet, context: ReportContext) -> None:
+    plain = context.audience is Audience.CLINIC
+    evidence = context.evidence is not None
+    columns = _sub_practice_columns(context)
     rows = [
         [
-            f"{p.id} {p.name}",
+            practice_label(p),
             i.id,
             i.title,
             i.question if plain else ", ".join(i.csf_1_1),
@@ -270,7 +310,7 @@ def _sub_practices(ws: Sheet, context: ReportContext) -> None:
             f" {CONFLICT_COLUMN}: the answer claims more than the evidence imported from "
             "your tools supports (see the Evidence sheet)."
         )
-    xl.write_table(ws, "Sub-practices", note, columns, rows)
+    xl.write_table(ws, SUB_PRACTICES, note, columns, rows)
     if evidence:
         _flag_conflicts(ws, [c.header for c in columns].index(CONFLICT_COLUMN) + 1)
 
@@ -549,7 +589,7 @@ def render(context: ReportContext) -> bytes:
     _summary(wb.active, context)
     wb.active.title = "Summary"
     sections = [
-        ("Sub-practices", _sub_practices),
+        (SUB_PRACTICES, _sub_practices),
         *([("Evidence", _evidence)] if context.evidence is not None else []),
         ("Action plan", _action_plan),
         ("Recognized practices", _recognized),
