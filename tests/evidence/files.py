@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,12 @@ from hicp.evidence.store import EvidenceStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
-# Real scanner exports, in a checkout of ../shared beside the repository when there is one.
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
+# Real scanner exports, in a checkout of ../shared beside the repository when there is one
+# (or where HICP_SAMPLES points, for a worktree that sits deeper).
+SAMPLES = Path(
+    os.environ.get("HICP_SAMPLES")
+    or Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
+)
 needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason="../shared/samples/scans is not checked out beside the repository"
 )

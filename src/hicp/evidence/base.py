@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from importlib import import_module
 from pathlib import Path
-from typing import Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from hicp.errors import ImportError_
 from hicp.evidence.models import Asset, EmailDomain, Finding, Identity
@@ -13,6 +15,23 @@ from hicp.evidence.models import Asset, EmailDomain, Finding, Identity
 Record = Asset | Finding | EmailDomain | Identity
 Progress = Callable[[int], None]  # called with the number of bytes read so far
 SNIFF_BYTES = 64 * 1024
+_R = TypeVar("_R", bound=Record)
+_P = ParamSpec("_P")
+_UTF16_HEADS = (
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"<\x00", "utf-16-le"),  # XML in UTF-16 without a byte-order mark
+    (b"\x00<", "utf-16-be"),
+)
+
+
+def utf16_as_utf8(head: bytes) -> bytes:
+    """A UTF-16 file head (BOM, or XML's "<" without one) re-encoded as UTF-8 for sniffing;
+    any other head as it is. Importers read the file itself in its own encoding."""
+    for marks, codec in _UTF16_HEADS:
+        if head.startswith(marks):
+            return head.decode(codec, errors="ignore").lstrip("\ufeff").encode("utf-8")
+    return head
 
 
 class Importer(Protocol):
@@ -24,6 +43,36 @@ class Importer(Protocol):
 
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Record]:
         """Yield normalised records, streaming; raise ImportError_ naming file and line."""
+
+
+def at_least_one(read: Callable[_P, Iterator[_R]]) -> Callable[_P, Iterator[_R]]:
+    """Make an importer's ``read`` fail when the file yields no record at all.
+
+    A file that holds nothing hicp reads is a wrong --kind, an export of the wrong report or
+    a cut file far more often than a true "nothing to report"; recording it as imported would
+    also block the right import of the same file later. Raising at the end of the stream
+    rolls the store's transaction back, so nothing is recorded.
+    """
+
+    @functools.wraps(read)
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> Iterator[_R]:
+        # read(self, path, progress): path is the second positional or a keyword
+        found: Any = args[0]
+        path: Path = kwargs["path"] if "path" in kwargs else args[1]  # type: ignore[assignment]
+        count = 0
+        for record in read(*args, **kwargs):
+            count += 1
+            yield record
+        if count == 0:
+            empty = path.stat().st_size == 0
+            raise ImportError_(
+                f"{path}: "
+                + ("the file is empty" if empty else f"no records found for {found.name}")
+                + "; nothing was imported. Is it the right file and --kind? See docs/formats.md "
+                "for what each kind expects.",
+            )
+
+    return checked
 
 
 # name -> module defining IMPORTER; detection tries them in this order
@@ -61,7 +110,7 @@ def detect(path: Path, mapping: Mapping[str, str] | None = None) -> Importer:
     tried, configured with it, so a file whose headers only the mapping explains is found."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+            head = utf16_as_utf8(handle.read(SNIFF_BYTES))
     except OSError as exc:
         raise ImportError_(f"{path}: cannot read ({exc.strerror})") from None
     for name in REGISTRY:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hicp.errors import ImportError_
-from hicp.evidence.base import Progress
+from hicp.evidence.base import Progress, at_least_one
 from hicp.evidence.models import DmarcPolicy, EmailDomain
 from hicp.evidence.tabular import NOT_UTF8, PROGRESS_EVERY, failure
 
@@ -86,6 +86,7 @@ class DnsImporter:
                 return bool(_ANSWER_LINE.match(line))  # dig +noall +answer
         return False
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[EmailDomain]:
         parser = _Parser(path)
         try:

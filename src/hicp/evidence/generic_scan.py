@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NoReturn
 
-from hicp.evidence.base import Importer, Progress
+from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.tabular import (
     HeaderRow,
@@ -97,6 +97,7 @@ class GenericScanImporter:
         columns = {header_key(name) for name in rows[0]}
         return all(header_key(name) in columns for name in REQUIRED)
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         rows = csv_rows(path, progress)
         line, cells = next(rows, (1, []))

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from hicp.evidence import xmlsafe
-from hicp.evidence.base import Importer, Progress
+from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.tabular import fail, xml_root_tag
 from hicp.evidence.values import optional_date, parse_port, parse_score, split_cves
@@ -68,6 +68,7 @@ class NessusImporter:
     def sniff(self, head: bytes, path: Path) -> bool:
         return xml_root_tag(head) == _ROOT
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         props: dict[str, str] = {}
         items: list[dict[str, Any]] = []
@@ -75,7 +76,7 @@ class NessusImporter:
         # once per plugin ID in a file, not once per host it fires on.
         plugins: dict[str, dict[str, Any]] = {}
         tags = ("HostProperties", "ReportItem", "ReportHost")
-        for element in xmlsafe.iterparse(path, tags, progress):
+        for element in xmlsafe.iterparse(path, tags, progress, roots=(_ROOT.decode(),)):
             if element.tag == "HostProperties":
                 for tag in element.iterchildren("tag"):
                     name = tag.get("name")

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from hicp.evidence import xmlsafe
-from hicp.evidence.base import Importer, Progress
+from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.tabular import fail, xml_root_tag
 from hicp.evidence.values import (
@@ -75,10 +75,13 @@ class OpenVASImporter:
             return False
         return any(marker in head for marker in _MARKERS)
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         # <detail> is listed only so the per-host details after the results are cleared as
         # they stream past; without it a large report's host section would stay in memory.
-        for element in xmlsafe.iterparse(path, ("result", "detail"), progress):
+        for element in xmlsafe.iterparse(
+            path, ("result", "detail"), progress, roots=("report", "get_reports_response")
+        ):
             if element.tag != "result":
                 continue
             parent = element.getparent()

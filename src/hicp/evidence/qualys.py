@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from hicp.evidence import xmlsafe
-from hicp.evidence.base import Importer, Progress
+from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.tabular import (
     Cells,
@@ -56,6 +56,7 @@ from hicp.evidence.tabular import (
     head_rows,
     header_key,
     locate_columns,
+    looks_like_xml,
     xml_root_tag,
 )
 from hicp.evidence.values import optional_date, parse_port, parse_score, split_cves
@@ -114,17 +115,18 @@ class QualysImporter:
             return True
         if root == b"SCAN":
             return b"<IP value=" in head or b'<KEY value="' in head
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        if looks_like_xml(head):
             return False
         return any(_is_csv_header(row) for row in head_rows(head, 60))
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         try:
             with path.open("rb") as handle:
                 head = handle.read(64 * 1024)
         except OSError as exc:
             fail(path, "cannot read", exc.strerror or str(exc))
-        root = xml_root_tag(head) if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" else None
+        root = xml_root_tag(head) if looks_like_xml(head) else None
         if root == b"ASSET_DATA_REPORT":
             yield from self._asset_data(path, progress)
         elif root == b"SCAN":
@@ -214,7 +216,7 @@ class QualysImporter:
 
     def _scan(self, path: Path, progress: Progress | None) -> Iterator[Finding]:
         scan_date: dt.date | None = None
-        for element in xmlsafe.iterparse(path, ("HEADER", "IP"), progress):
+        for element in xmlsafe.iterparse(path, ("HEADER", "IP"), progress, roots=("SCAN",)):
             if element.tag == "HEADER":
                 scan_date = optional_date(element.findtext("KEY[@value='DATE']"))
                 continue
@@ -292,7 +294,9 @@ class QualysImporter:
                 progress(size - (size - done) // 2)
 
         glossary: dict[str, _Glossary] = {}
-        for element in xmlsafe.iterparse(path, ("VULN_DETAILS", "HOST"), first):
+        for element in xmlsafe.iterparse(
+            path, ("VULN_DETAILS", "HOST"), first, roots=("ASSET_DATA_REPORT",)
+        ):
             if element.tag == "VULN_DETAILS":
                 qid, entry = self._glossary_entry(path, element)
                 glossary[qid] = entry

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from hicp.errors import ImportError_, Problem
-from hicp.evidence.base import Progress
+from hicp.evidence.base import Progress, utf16_as_utf8
 from hicp.evidence.values import cell_text
 
 HEADER_SEARCH_ROWS = 20
@@ -335,7 +335,17 @@ def head_rows(head: bytes, limit: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
 
 
 def xml_root_tag(head: bytes) -> bytes | None:
-    """The root element's name in a file's head: the first tag after prolog and DOCTYPE."""
-    text = _XML_COMMENT.sub(b"", head)
-    match = _XML_TAG.search(text)
+    """The root element's name in a file's head: the first tag after prolog and DOCTYPE.
+
+    A UTF-16 head (with a byte-order mark, or recognisable from its first "<") is decoded
+    first, so detection finds such exports as XML parsers do.
+    """
+    head = utf16_as_utf8(head)
+    text_bytes = _XML_COMMENT.sub(b"", head)
+    match = _XML_TAG.search(text_bytes)
     return match.group(1) if match else None
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """Whether a file's head starts (after a BOM and blanks) with markup, in UTF-8 or UTF-16."""
+    return utf16_as_utf8(head).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
