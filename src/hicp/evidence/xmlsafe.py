@@ -252,11 +252,12 @@ def iterparse(
 
 def _too_big(path: Path, element: Any, limit: int) -> None:
     line = element.sourceline if element is not None else None
+    size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit:,} bytes"
     raise ImportError_(
-        f"{path}: refused: more than {limit >> 20} MB of XML in one element",
+        f"{path}: refused: more than {size} of XML in one element",
         [
             Problem(
-                f"more than {limit >> 20} MB lie between two records; no scanner export holds "
+                f"more than {size} lie between two records; no scanner export holds "
                 "that much in one finding, so hicp stops rather than hold it in memory",
                 file=path,
                 line=line,
