@@ -97,15 +97,46 @@ def test_columns_are_located_by_header_key_and_a_missing_required_one_is_named(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "scan.csv"
-    header = HeaderRow(6, ["IP", "Check-ID", "check id", "CVSS3.1 Base"], recognised=True)
+    header = HeaderRow(6, ["IP", "Check-ID", "Notes", "CVSS3.1 Base"], recognised=True)
     located = locate_columns(path, header, ["ip", "check_id"], ["cvss3_1_base", "port"])
     assert located == {"ip": 0, "check_id": 1, "cvss3_1_base": 3}
     with pytest.raises(ImportError_) as error:
         locate_columns(path, header, ["ip", "Title"])
     assert problem(error) == (
         f"{path}:6 [Title]: required column 'Title' is missing; columns found: 'IP', "
-        "'Check-ID', 'check id', 'CVSS3.1 Base'"
+        "'Check-ID', 'Notes', 'CVSS3.1 Base'"
     )
+
+
+def test_two_columns_with_one_read_name_are_an_error_naming_both_positions(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scan.csv"
+    header = HeaderRow(6, ["IP", "Check-ID", "Notes", "check id"], recognised=True)
+    with pytest.raises(ImportError_) as error:
+        locate_columns(path, header, ["ip", "check_id"])
+    assert problem(error) == (
+        f"{path}:6 [Check-ID]: columns 2 ('Check-ID') and 4 ('check id') have the same name, "
+        "so which one holds the data is unclear; rename or delete one"
+    )
+
+
+def test_repeated_names_among_columns_nothing_reads_are_allowed(tmp_path: Path) -> None:
+    header = HeaderRow(1, ["IP", "Notes", "Check ID", "notes"], recognised=True)
+    assert locate_columns(tmp_path / "s.csv", header, ["ip", "check_id"]) == {
+        "ip": 0,
+        "check_id": 2,
+    }
+
+
+def test_an_inventory_with_two_hostname_columns_is_refused(tmp_path: Path) -> None:
+    from hicp.evidence import inventory
+
+    path = tmp_path / "assets.csv"
+    path.write_text("Hostname,IP,OS,hostname\nws-01,10.0.0.1,Windows 11,ws-01b\n")
+    with pytest.raises(ImportError_) as error:
+        list(inventory.IMPORTER.read(path))
+    assert "columns 1 ('Hostname') and 4 ('hostname') have the same name" in str(error.value)
 
 
 def test_data_rows_skip_blank_rows_and_refuse_rows_that_do_not_fit_the_header(

@@ -34,6 +34,7 @@ from hicp.evidence.tabular import (
     head_rows,
     header_key,
     is_workbook,
+    refuse_duplicates,
     workbook_sheets,
 )
 from hicp.evidence.values import cell_text, parse_bool, parse_date
@@ -213,7 +214,9 @@ def _header(
         return error
     if not found.recognised:
         return failure(path, "no header row found", found.line)
-    return found, schema.match(found.cells, mapping)
+    columns = schema.match(found.cells, mapping)
+    refuse_duplicates(path, found, columns.values())
+    return found, columns
 
 
 def _data(

@@ -113,8 +113,8 @@ def locate_columns(
 ) -> dict[str, int]:
     """Each required and optional name the header has a column for -> its position.
 
-    The first of repeated names wins. A missing required column is an error naming it and
-    listing the columns found.
+    A missing required column is an error naming it and listing the columns found; two
+    columns with one name that is read are an error naming both (``refuse_duplicates``).
     """
     index: dict[str, int] = {}
     for position, cell in enumerate(header.cells):
@@ -130,7 +130,33 @@ def locate_columns(
                 where=name,
             )
     names = (*required, *optional)
-    return {name: index[key] for name in names if (key := header_key(name)) in index}
+    columns = {name: index[key] for name in names if (key := header_key(name)) in index}
+    refuse_duplicates(path, header, columns.values())
+    return columns
+
+
+def refuse_duplicates(path: Path, header: HeaderRow, used: Iterable[int]) -> None:
+    """Two columns whose names compare equal, one of them read, are an error naming both.
+
+    Taking the first would silently read one of two columns that may disagree (an export
+    merged from two sources, a column added by hand). Repeats among columns no importer
+    reads are harmless and allowed.
+    """
+    keys = [header_key(cell) for cell in header.cells]
+    for position in sorted(used):
+        key = keys[position]
+        twin = next((i for i, k in enumerate(keys) if k == key and i != position), None)
+        if key and twin is not None:
+            first, second = sorted((position, twin))
+            fail(
+                path,
+                "two columns with one name",
+                f"columns {first + 1} ({str(header.cells[first]).strip()!r}) and {second + 1} "
+                f"({str(header.cells[second]).strip()!r}) have the same name, so which one "
+                "holds the data is unclear; rename or delete one",
+                line=header.line,
+                where=str(header.cells[first]).strip(),
+            )
 
 
 def columns_found(header: Cells) -> str:
