@@ -39,6 +39,9 @@ HEADER_SEARCH_ROWS = 20
 PROGRESS_EVERY = 1000  # rows between progress calls: often enough for a bar, cheap enough
 NOT_UTF8 = "not UTF-8 (save/export as UTF-8)"
 _MIB = 1 << 20
+# Characters in one CSV record (a row, with the line breaks of its quoted cells). Nessus
+# plugin outputs reach a few megabytes; the csv module holds a field as 4 bytes a character.
+MAX_RECORD = 16 * _MIB
 
 _ANNOTATION = re.compile(r"\s*[\[(][^\[\]()]*[\])]\s*$")
 _XML_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
@@ -206,22 +209,64 @@ def is_blank(cells: Cells) -> bool:
 # ---- CSV ------------------------------------------------------------------------------------
 
 
-def csv_rows(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, list[str]]]:
+class _RecordTooLong(Exception):
+    """A CSV record grew past the limit; raised from inside the csv reader's line source."""
+
+
+class _BoundedLines:
+    """The lines of a text stream, read so that no record holds more than ``limit`` characters.
+
+    ``csv.field_size_limit`` alone does not bound memory: the reader first takes a whole line
+    from its source, so a 400 MB line is read whole before any limit applies. Reading each
+    line with a size cap does; ``record_done`` restarts the count at each record.
+    """
+
+    def __init__(self, handle: io.TextIOWrapper, limit: int) -> None:
+        self.handle = handle
+        self.limit = limit
+        self.used = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        text = self.handle.readline(self.limit - self.used + 1)
+        if not text:
+            raise StopIteration
+        self.used += len(text)
+        if self.used > self.limit:
+            raise _RecordTooLong
+        return text
+
+    def record_done(self) -> None:
+        self.used = 0
+
+
+def csv_rows(
+    path: Path, progress: Progress | None = None, max_record: int | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of each CSV record; multi-line quoted cells count from their start.
 
-    ``progress`` gets the bytes read every ``PROGRESS_EVERY`` records and at the end.
+    ``progress`` gets the bytes read every ``PROGRESS_EVERY`` records and at the end. A
+    record longer than ``max_record`` characters (default ``MAX_RECORD``) is an error naming
+    the line it starts on, found without reading more than that into memory.
     """
+    limit = MAX_RECORD if max_record is None else max_record
+    # Process-wide, but only ever raised: every CSV field up to a record's limit is allowed.
+    csv.field_size_limit(max(csv.field_size_limit(), limit))
     try:
         raw = path.open("rb")
     except OSError as exc:
         raise failure(path, f"cannot read ({exc.strerror})") from None
     # The binary layer is kept for its byte position, which the progress bar needs.
     with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+        lines = _BoundedLines(handle, limit)
         # strict: a file that ends inside a quoted cell is an error, not a silently cut value
-        reader = csv.reader(handle, strict=True)
+        reader = csv.reader(lines, strict=True)
         line = 1
         try:
             for count, cells in enumerate(reader, 1):
+                lines.record_done()
                 yield line, cells
                 line = reader.line_num + 1
                 if progress is not None and count % PROGRESS_EVERY == 0:
@@ -233,8 +278,19 @@ def csv_rows(path: Path, progress: Progress | None = None) -> Iterator[tuple[int
         except csv.Error as exc:
             # The record's first line: an unclosed quote makes line_num run far past it.
             raise failure(path, _csv_problem(str(exc)), line) from None
+        except _RecordTooLong:
+            raise failure(
+                path,
+                f"the record starting here is longer than {_size(limit)}; no export row is "
+                "that long (is a quote never closed, or is this not a text table?)",
+                line,
+            ) from None
         if progress is not None:
             progress(raw.tell())
+
+
+def _size(chars: int) -> str:
+    return f"{chars >> 20} MB" if chars >= _MIB else f"{chars:,} characters"
 
 
 def _csv_problem(message: str) -> str:
