@@ -76,3 +76,10 @@ def problem(error: pytest.ExceptionInfo[ImportError_]) -> str:
 def stored_findings(db: Path) -> int:
     with EvidenceStore(db) as store:
         return int(store.db.execute("SELECT count(*) FROM findings").fetchone()[0])
+
+
+def file_sha(path: Path) -> str:
+    """The SHA-256 by which the store recognises a file imported before."""
+    from hicp.evidence.store import file_digest
+
+    return file_digest(path)[0]

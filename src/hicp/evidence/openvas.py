@@ -30,7 +30,9 @@ and debug/error messages (-2, -3), none of them a finding on the host. Nothing e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,39 @@ _SKIPPED_THREATS = frozenset({"false positive", "debug", "error"})
 _SUMMARY = "not a valid OpenVAS/Greenbone report"
 
 
+@dataclass
+class _Page:
+    """What a report says about its own completeness: a GSA download holds one page of
+    results under the filter in force (rows=10 by default), and says so."""
+
+    seen: int = 0  # <result> elements in <results>, skipped ones included
+    start: int | None = None  # results@start: 1 unless the download began on a later page
+    total: int | None = None  # result_count/filtered: the results the filter matched
+    term: str = ""  # the filter, for the message
+
+    def check(self, path: Path) -> None:
+        first = self.start or 1
+        if first <= 1 and (self.total is None or self.seen >= self.total):
+            return
+        rows = re.search(r"(?:^|\s)rows=(-?\d+)", self.term)
+        of = f" of {self.total}" if self.total is not None else ""
+        shown = f"results {first}-{first + self.seen - 1}{of}"
+        hint = f" (its filter says rows={rows.group(1)})" if rows else ""
+        fail(
+            path,
+            "a partial Greenbone report",
+            f"the report holds {shown}{hint}: Greenbone downloads one page of results under "
+            "the current filter. Download it again with all results: add rows=-1 first=1 to "
+            "the report's filter (or pass that filter to get_reports), then import that file",
+            where="results",
+        )
+
+
+def _number(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
 class OpenVASImporter:
     name = "openvas"
     description = "Greenbone/OpenVAS XML report (<report> with <results><result>)"
@@ -77,20 +112,28 @@ class OpenVASImporter:
 
     @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
+        page = _Page()
         # <detail> is listed only so the per-host details after the results are cleared as
         # they stream past; without it a large report's host section would stay in memory.
-        for element in xmlsafe.iterparse(
-            path, ("result", "detail"), progress, roots=("report", "get_reports_response")
-        ):
-            if element.tag != "result":
-                continue
+        tags = ("result", "detail", "results", "result_count", "term")
+        roots = ("report", "get_reports_response")
+        for element in xmlsafe.iterparse(path, tags, progress, roots=roots):
             parent = element.getparent()
+            parent_tag = parent.tag if parent is not None else None
+            if element.tag == "results" and parent_tag == "report":
+                page.start = _number(element.get("start"))
+            elif element.tag == "result_count" and parent_tag == "report":
+                page.total = _number(element.findtext("filtered"))
+            elif element.tag == "term" and parent_tag == "filters":
+                page.term = " ".join((element.text or "").split())
             # result elements also nest inside detection, notes and overrides: not findings.
-            if parent is None or parent.tag != "results":
-                continue
-            finding = self._finding(path, element)
-            if finding is not None:
-                yield finding
+            elif element.tag == "result" and parent_tag == "results":
+                page.seen += 1
+                finding = self._finding(path, element)
+                if finding is not None:
+                    yield finding
+        # Raised after the stream: the store's transaction then keeps nothing of the file.
+        page.check(path)
 
     def _finding(self, path: Path, result: Any) -> Finding | None:
         line = result.sourceline
