@@ -116,7 +116,7 @@ def test_a_column_mapping_decides_which_column_is_the_host_name(
     assert first_tag in hostnames
 
 
-def test_a_mapping_is_refused_for_a_scan(hospital: Path) -> None:
+def test_a_mapping_is_refused_for_an_xml_scan(hospital: Path) -> None:
     code, _, err = hicp(
         "evidence",
         "import",
@@ -127,7 +127,18 @@ def test_a_mapping_is_refused_for_a_scan(hospital: Path) -> None:
         "--map",
         "hostname=x",
     )
-    assert code == 2 and "--map applies to inventory and identity" in err
+    assert code == 2 and "--map applies to CSV exports" in err
+    assert "clinic_scan.nessus" in err
+
+
+def test_a_mapping_finds_a_renamed_column_of_a_scan_csv(hospital: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "tenable.csv"
+    text = (FIXTURES / "nessus" / "tenable_io.csv").read_text().replace('"Plugin ID"', '"Check"')
+    renamed.write_text(text)
+    code, out, _ = hicp(
+        "evidence", "import", str(hospital), str(renamed), "--map", "check_id=Check"
+    )
+    assert code == 0 and "imported 4 records (nessus)" in out
 
 
 def test_show_before_any_import_says_what_to_do(hospital: Path) -> None:

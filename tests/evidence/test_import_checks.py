@@ -36,9 +36,18 @@ def test_a_wrong_kind_on_an_xml_export_names_the_root_found_and_the_one_expected
     assert "right --kind" in message
 
 
-def test_a_csv_imported_as_nessus_is_refused_as_not_xml() -> None:
-    with pytest.raises(ImportError_, match="the file is not XML, but this importer reads"):
+def test_a_qualys_csv_imported_as_nessus_names_the_columns_it_lacks() -> None:
+    with pytest.raises(ImportError_) as caught:
         list(nessus.IMPORTER.read(QUALYS_CSV))
+    expected = "no column for check_id (expected check_id: 'Plugin ID' or 'Plugin')"
+    assert expected in str(caught.value)
+
+
+def test_a_text_file_parsed_as_xml_is_refused_as_not_xml(tmp_path: Path) -> None:
+    from hicp.evidence import xmlsafe
+
+    with pytest.raises(ImportError_, match="the file is not XML, but this importer reads"):
+        list(xmlsafe.iterparse(QUALYS_CSV, ("ReportItem",), roots=("NessusClientData_v2",)))
 
 
 def test_an_export_with_no_record_is_an_error_and_is_not_recorded(tmp_path: Path) -> None:

@@ -40,8 +40,8 @@ def import_(
     mapping: list[str] = typer.Option(
         [],
         "--map",
-        help="For inventory and identity files: field=Column Header, when a column is not "
-        "recognised (repeatable).",
+        help="For inventory, identity and scanner CSV files: field=Column Header, when a "
+        "column is not recognised (repeatable).",
     ),
     replace: bool = typer.Option(
         False,

@@ -88,7 +88,8 @@ REGISTRY = {
 
 
 def takes_mapping(found: Importer) -> bool:
-    """Importers of tables (inventory, identity) accept a column mapping: field -> header."""
+    """Importers of tables (inventories, identity exports, scanner CSVs) accept a column
+    mapping: field -> header."""
     return hasattr(found, "mapping")
 
 
@@ -99,7 +100,9 @@ def importer(name: str, mapping: Mapping[str, str] | None = None) -> Importer:
     found: Importer = import_module(REGISTRY[name]).IMPORTER
     if mapping:
         if not takes_mapping(found):
-            raise ImportError_(f"--map applies to inventory and identity files, not to {name}")
+            raise ImportError_(
+                f"--map applies to inventory, identity and scanner CSV files, not to {name}"
+            )
         configured: Importer = type(found)(mapping=dict(mapping))  # type: ignore[call-arg]
         return configured
     return found

@@ -31,15 +31,16 @@ and debug/error messages (-2, -3), none of them a finding on the host. Nothing e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hicp.evidence import xmlsafe
+from hicp.evidence import greenbone_csv, xmlsafe
 from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, Severity
-from hicp.evidence.tabular import fail, xml_root_tag
+from hicp.evidence.scan_table import read_findings, refuse_mapping
+from hicp.evidence.tabular import fail, is_xml, looks_like_xml, xml_root_tag
 from hicp.evidence.values import (
     optional_date,
     parse_port,
@@ -104,7 +105,14 @@ class OpenVASImporter:
     name = "openvas"
     description = "Greenbone/OpenVAS XML report (<report> with <results><result>)"
 
+    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+        self.mapping = greenbone_csv.TABLE.schema.check_mapping(mapping)
+
     def sniff(self, head: bytes, path: Path) -> bool:
+        if not looks_like_xml(head):
+            return greenbone_csv.TABLE.sniff(head, self.mapping)
+        if self.mapping:
+            return False
         root = xml_root_tag(head)
         if root not in (b"report", b"get_reports_response"):
             return False
@@ -112,6 +120,11 @@ class OpenVASImporter:
 
     @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
+        if not is_xml(path):
+            yield from read_findings(greenbone_csv.TABLE, path, self.mapping, progress)
+            return
+        if self.mapping:
+            raise refuse_mapping(path, "Greenbone XML report")
         page = _Page()
         # <detail> is listed only so the per-host details after the results are cleared as
         # they stream past; without it a large report's host section would stay in memory.

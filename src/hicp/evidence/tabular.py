@@ -428,6 +428,15 @@ def xml_root_tag(head: bytes) -> bytes | None:
     return match.group(1) if match else None
 
 
+def is_xml(path: Path) -> bool:
+    """Whether a file starts (after a BOM and blanks) with markup: an XML export, not a table."""
+    try:
+        with path.open("rb") as handle:
+            return looks_like_xml(handle.read(4096))
+    except OSError as exc:
+        raise failure(path, f"cannot read ({exc.strerror})") from None
+
+
 def looks_like_xml(head: bytes) -> bool:
     """Whether a file's head starts (after a BOM and blanks) with markup, in UTF-8 or UTF-16."""
     return utf16_as_utf8(head).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
