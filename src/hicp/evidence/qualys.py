@@ -32,7 +32,9 @@ the QID. The glossary may come after the hosts, so this shape is read in two str
 (the first keeps only the glossary's few fields per QID).
 
 Skipped by rule: findings whose Vuln Status / VULN_STATUS is "Fixed" (Qualys reports them as
-remediated, not present). known_exploited is left unknown: these exports do not carry CISA KEV.
+remediated, not present). Otherwise the status fills Finding.state: New and Active -> open,
+Re-Opened -> reopened; a missing or other status leaves it unknown. known_exploited is left
+unknown: these exports do not carry CISA KEV.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from typing import Any, NoReturn
 
 from hicp.evidence import xmlsafe
 from hicp.evidence.base import Importer, Progress, at_least_one
-from hicp.evidence.models import Finding, Severity
+from hicp.evidence.models import Finding, FindingState, Severity
 from hicp.evidence.tabular import (
     Cells,
     csv_rows,
@@ -67,6 +69,13 @@ SEVERITY = {
     3: Severity.MEDIUM,
     4: Severity.HIGH,
     5: Severity.CRITICAL,
+}
+# Vuln Status / VULN_STATUS -> Finding.state ("Fixed" rows are skipped, see above)
+STATES = {
+    "new": FindingState.OPEN,
+    "active": FindingState.OPEN,
+    "re-opened": FindingState.REOPENED,
+    "reopened": FindingState.REOPENED,
 }
 REQUIRED = ("IP", "QID", "Title", "Severity")
 _HEADER_SEARCH_ROWS = 200  # report metadata before the header is a dozen rows at most
@@ -174,7 +183,8 @@ class QualysImporter:
         def bad(name: str, message: str) -> NoReturn:
             fail(path, f"bad value in column {name!r}", message, line=line, where=name)
 
-        if cell("vuln_status", "status").lower() == "fixed":
+        status = cell("vuln_status", "status").lower()
+        if status == "fixed":
             return None
         for name in REQUIRED:
             if not cell(name.lower()):
@@ -210,6 +220,7 @@ class QualysImporter:
             first_seen=optional_date(cell("first_detected", "first_found")),
             last_seen=optional_date(cell("last_detected", "last_found")),
             exploit_available=exploit,
+            state=STATES.get(status),
         )
 
     # ---- XML: scan report ---------------------------------------------------------------
@@ -351,7 +362,8 @@ class QualysImporter:
         scanned = optional_date(host_element.findtext("LAST_SCAN_DATETIME"))
         for info in host_element.iterfind("VULN_INFO_LIST/VULN_INFO"):
             line = info.sourceline
-            if _strip(info.findtext("VULN_STATUS")).lower() == "fixed":
+            status = _strip(info.findtext("VULN_STATUS")).lower()
+            if status == "fixed":
                 continue
             qid = _strip(info.findtext("QID"))
             if not qid:
@@ -388,6 +400,7 @@ class QualysImporter:
                 first_seen=first_found or last_found,
                 last_seen=last_found,
                 exploit_available=entry.exploit,
+                state=STATES.get(status),
             )
 
 
