@@ -1,4 +1,5 @@
-"""Qualys importer: vulnerability CSV exports and the two XML report shapes (scan, asset data).
+"""Qualys importer: vulnerability CSV exports, the XML scan and asset data reports, and (in
+``qualys_was``) Web Application Scanning reports.
 
 Severity: Qualys rates 1-5 (1 Minimal, 2 Medium, 3 Serious, 4 Critical, 5 Urgent) and maps
 as 1 info, 2 low, 3 medium, 4 high, 5 critical. Why: level 1 is information an attacker could
@@ -46,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from hicp.evidence import xmlsafe
+from hicp.evidence import qualys_was, xmlsafe
 from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, FindingState, Severity
 from hicp.evidence.tabular import (
@@ -120,7 +121,7 @@ class QualysImporter:
 
     def sniff(self, head: bytes, path: Path) -> bool:
         root = xml_root_tag(head)
-        if root == b"ASSET_DATA_REPORT":
+        if root in (b"ASSET_DATA_REPORT", b"WAS_SCAN_REPORT", b"WAS_WEBAPP_REPORT"):
             return True
         if root == b"SCAN":
             return b"<IP value=" in head or b'<KEY value="' in head
@@ -140,12 +141,14 @@ class QualysImporter:
             yield from self._asset_data(path, progress)
         elif root == b"SCAN":
             yield from self._scan(path, progress)
+        elif root in (b"WAS_SCAN_REPORT", b"WAS_WEBAPP_REPORT"):
+            yield from qualys_was.read(path, progress)
         elif root is not None:
             fail(
                 path,
                 _XML_SUMMARY,
-                f"root element <{root.decode(errors='replace')}> is neither <SCAN> nor "
-                "<ASSET_DATA_REPORT>",
+                f"root element <{root.decode(errors='replace')}> is none of <SCAN>, "
+                "<ASSET_DATA_REPORT>, <WAS_SCAN_REPORT> and <WAS_WEBAPP_REPORT>",
                 line=1,
             )
         else:
