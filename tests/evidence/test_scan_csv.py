@@ -128,3 +128,39 @@ def test_two_severity_columns_with_one_name_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ImportError_) as caught:
         list(importer("openvas").read(path))
     assert "columns 5 ('CVSS') and 7 ('CVSS') have the same name" in problem(caught)
+
+
+def test_map_names_a_renamed_column_of_a_generic_findings_csv(tmp_path: Path) -> None:
+    from tests.evidence.files import GENERIC_FINDINGS
+
+    original = list(importer("generic").read(GENERIC_FINDINGS))
+    header, rest = GENERIC_FINDINGS.read_text().split("\n", 1)
+    renamed = write(tmp_path, header.replace("Check ID", "Rule") + "\n" + rest, "g.csv")
+    assert detect(renamed, {"check_id": "Rule"}).name == "generic"
+    assert list(importer("generic", {"check_id": "Rule"}).read(renamed)) == original
+
+
+def test_map_names_a_renamed_column_of_a_qualys_csv(tmp_path: Path) -> None:
+    from tests.evidence.files import QUALYS_CSV
+
+    original = list(importer("qualys").read(QUALYS_CSV))
+    renamed = write(tmp_path, QUALYS_CSV.read_text().replace('"QID"', '"Vuln ID"', 1), "q.csv")
+    with pytest.raises(ImportError_):
+        detect(renamed)
+    assert detect(renamed, {"qid": "Vuln ID"}).name == "qualys"
+    assert list(importer("qualys", {"qid": "Vuln ID"}).read(renamed)) == original
+
+
+def test_a_mapped_column_the_file_lacks_is_named(tmp_path: Path) -> None:
+    from tests.evidence.files import GENERIC_FINDINGS
+
+    with pytest.raises(ImportError_) as caught:
+        list(importer("generic", {"check_id": "Rule"}).read(GENERIC_FINDINGS))
+    assert "--map check_id='Rule': no such column; columns found: 'Host'" in problem(caught)
+
+
+def test_map_is_refused_for_dns_and_for_a_qualys_xml_report() -> None:
+    with pytest.raises(ImportError_, match="scanner CSV files, not to dns"):
+        importer("dns", {"domain": "x"})
+    with pytest.raises(ImportError_, match="--map applies to CSV exports"):
+        list(importer("qualys", {"qid": "x"}).read(FIXTURES / "qualys" / "clinic_scan.xml"))

@@ -50,8 +50,11 @@ from typing import Any, NoReturn
 from hicp.evidence import qualys_was, xmlsafe
 from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, FindingState, Severity
+from hicp.evidence.scan_table import refuse_mapping
 from hicp.evidence.tabular import (
     Cells,
+    apply_mapping,
+    check_fields,
     csv_rows,
     data_rows,
     fail,
@@ -60,6 +63,7 @@ from hicp.evidence.tabular import (
     header_key,
     locate_columns,
     looks_like_xml,
+    mapped_cells,
     xml_root_tag,
 )
 from hicp.evidence.values import optional_date, parse_port, parse_score, split_cves
@@ -87,6 +91,8 @@ _CSV_FIELDS = ("ip", "qid", "title", "severity", "vuln_status", "status", "type"
                "protocol", "cvss3_base", "cvss3_1_base", "cvss_v3_base", "exploitability",
                "dns", "fqdn", "netbios", "os", "operating_system", "cve_id", "cve_ids", "cve",
                "first_detected", "first_found", "last_detected", "last_found")  # fmt: skip
+# --map field names: the CSV fields above, as written there (ip, qid, cve_id, ...)
+MAPPABLE = tuple(dict.fromkeys(_CSV_FIELDS))
 _NO_HOSTNAME = frozenset({"", "no registered hostname"})
 _XML_SUMMARY = "not a valid Qualys XML report"
 _CSV_SUMMARY = "not a valid Qualys CSV export"
@@ -119,7 +125,13 @@ class QualysImporter:
     name = "qualys"
     description = "Qualys vulnerability CSV export, or Qualys XML scan / asset data report"
 
+    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+        self.mapping = check_fields(mapping, MAPPABLE)
+
     def sniff(self, head: bytes, path: Path) -> bool:
+        if self.mapping:  # only the CSV export has columns to map
+            rows = head_rows(head, 60) if not looks_like_xml(head) else []
+            return any(_is_csv_header(mapped_cells(row, self.mapping)) for row in rows)
         root = xml_root_tag(head)
         if root in (b"ASSET_DATA_REPORT", b"WAS_SCAN_REPORT", b"WAS_WEBAPP_REPORT"):
             return True
@@ -137,6 +149,8 @@ class QualysImporter:
         except OSError as exc:
             fail(path, "cannot read", exc.strerror or str(exc))
         root = xml_root_tag(head) if looks_like_xml(head) else None
+        if root is not None and self.mapping:
+            raise refuse_mapping(path, "Qualys XML report")
         if root == b"ASSET_DATA_REPORT":
             yield from self._asset_data(path, progress)
         elif root == b"SCAN":
@@ -158,7 +172,11 @@ class QualysImporter:
 
     def _csv(self, path: Path, progress: Progress | None) -> Iterator[Finding]:
         rows = csv_rows(path, progress)
-        header = find_header(rows, _is_csv_header, search=_HEADER_SEARCH_ROWS)
+        header = find_header(
+            rows,
+            lambda cells: _is_csv_header(mapped_cells(cells, self.mapping)),
+            search=_HEADER_SEARCH_ROWS,
+        )
         if header is None or not header.recognised:
             fail(
                 path,
@@ -167,6 +185,7 @@ class QualysImporter:
                 f"{_HEADER_SEARCH_ROWS} rows; export the vulnerability report as CSV",
                 line=1,
             )
+        header = apply_mapping(path, header, self.mapping)
         columns = locate_columns(path, header, REQUIRED, _CSV_FIELDS)
         for line, row in data_rows(path, rows, header.cells):
             finding = self._csv_finding(path, line, row, columns)

@@ -26,7 +26,7 @@ import itertools
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -160,6 +160,37 @@ def refuse_duplicates(path: Path, header: HeaderRow, used: Iterable[int]) -> Non
                 line=header.line,
                 where=str(header.cells[first]).strip(),
             )
+
+
+def check_fields(mapping: Mapping[str, str] | None, fields: Iterable[str]) -> dict[str, str]:
+    """A --map mapping whose fields are all in ``fields``, or the error listing them."""
+    known = list(fields)
+    for name in mapping or {}:
+        if name not in known:
+            raise ImportError_(f"--map {name}=…: no field {name!r}; fields: {', '.join(known)}")
+    return dict(mapping or {})
+
+
+def mapped_cells(cells: Cells, mapping: Mapping[str, str]) -> list[object]:
+    """A header row with each mapped column renamed to the field it holds (--map field=Header),
+    so a table importer that finds columns by name finds it under its field's name."""
+    renamed = {header_key(header): field for field, header in mapping.items()}
+    return [renamed.get(header_key(cell), cell) for cell in cells]
+
+
+def apply_mapping(path: Path, header: HeaderRow, mapping: Mapping[str, str]) -> HeaderRow:
+    """``mapped_cells`` of a file's header row; a mapped column it lacks is an error."""
+    keys = {header_key(cell) for cell in header.cells}
+    for field, wanted in mapping.items():
+        if header_key(wanted) not in keys:
+            fail(
+                path,
+                f"--map {field}={wanted!r}: no such column",
+                f"--map {field}={wanted!r}: no such column; columns found: "
+                f"{columns_found(header.cells)}",
+                line=header.line,
+            )
+    return HeaderRow(header.line, mapped_cells(header.cells, mapping), header.recognised)
 
 
 def columns_found(header: Cells) -> str:
