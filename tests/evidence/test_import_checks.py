@@ -160,3 +160,12 @@ def _sha(path: Path) -> str:
     from hicp.evidence.store import file_digest
 
     return file_digest(path)[0]
+
+
+@pytest.mark.parametrize("kind", ["inventory", "identity", "generic"])
+def test_an_xml_export_given_to_a_table_importer_names_its_root(kind: str) -> None:
+    with pytest.raises(ImportError_) as caught:
+        list(importer(kind).read(NESSUS_SCAN))
+    message = str(caught.value)
+    assert "the file is XML (<NessusClientData_v2>), but this importer reads CSV tables" in message
+    assert f"{NESSUS_SCAN}:1" in message

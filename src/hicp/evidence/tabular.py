@@ -283,6 +283,7 @@ def csv_rows(
     the line it starts on, found without reading more than that into memory.
     """
     limit = MAX_RECORD if max_record is None else max_record
+    _refuse_xml(path)
     # Process-wide, but only ever raised: every CSV field up to a record's limit is allowed.
     csv.field_size_limit(max(csv.field_size_limit(), limit))
     try:
@@ -318,6 +319,25 @@ def csv_rows(
             ) from None
         if progress is not None:
             progress(raw.tell())
+
+
+def _refuse_xml(path: Path) -> None:
+    """An XML export given to a table importer (a wrong --kind) is named as such, instead of
+    failing later on a header row made of markup."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError as exc:
+        raise failure(path, f"cannot read ({exc.strerror})") from None
+    if looks_like_xml(head):
+        root = xml_root_tag(head)
+        found = f"<{root.decode(errors='replace')}>" if root else "markup"
+        raise failure(
+            path,
+            f"the file is XML ({found}), but this importer reads CSV tables: is it the "
+            "right --kind?",
+            1,
+        )
 
 
 def _size(chars: int) -> str:
