@@ -62,6 +62,7 @@ def test_tenable_sc_month_name_dates_and_exploit_words_are_read() -> None:
     assert findings[("10.20.0.15", "42873")].exploit_available is False
     icmp = findings[("10.20.6.21", "10114")]
     assert (icmp.severity, icmp.protocol, icmp.cvss3) == (Severity.LOW, "icmp", None)
+    assert icmp.hostname == "RAD-WS04"  # no DNS name in this row: the NetBIOS name stands in
 
 
 def test_a_greenbone_csv_reads_scores_and_skips_false_positives() -> None:

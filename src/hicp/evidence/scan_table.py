@@ -30,7 +30,7 @@ from hicp.evidence.values import (
 )
 
 # The finding fields a scan table can fill, and those a file must have a column for.
-FIELDS = ("host", "hostname", "os", "port", "protocol", "check_id", "title", "severity",
+FIELDS = ("host", "hostname", "netbios", "os", "port", "protocol", "check_id", "title", "severity",
           "score", "cves", "cvss3", "cvss4", "first_seen", "last_seen", "seen",
           "exploit_available", "state")  # fmt: skip
 REQUIRED = ("host", "check_id", "title", "severity")
@@ -141,7 +141,7 @@ def _finding(table: ScanTable, row: Row) -> Finding | None:
     return Finding(
         source=table.source,
         host=row.text("host") or "",
-        hostname=row.text("hostname"),
+        hostname=row.text("hostname") or row.text("netbios"),  # a blank DNS name falls back
         os=_first_line(row.text("os")),
         port=port,
         protocol=(row.text("protocol") or "").lower() or port_protocol,

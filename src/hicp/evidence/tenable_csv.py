@@ -3,7 +3,7 @@ Tenable.sc (Security Center). Read by ``--kind nessus`` beside the .nessus XML.
 
 Field      Nessus CSV              Tenable.io CSV                 Tenable.sc CSV
 host       Host                    IP Address (else Host)         IP Address
-hostname   -                       FQDN, else NetBIOS             DNS Name, else NetBIOS Name
+hostname   -                       FQDN, else NetBIOS (per row)   DNS Name, else NetBIOS Name
 check_id   Plugin ID               Plugin ID                      Plugin
 title      Name                    Plugin Name (else Name)        Plugin Name
 severity   Risk (None..Critical)   Severity (Info..Critical; or   Severity (Info..Critical)
@@ -36,7 +36,8 @@ TABLE = ScanTable(
     what="Tenable CSV export",
     spellings={
         "host": ("IP Address", "Host", "IP", "Asset IPv4"),
-        "hostname": ("FQDN", "DNS Name", "Asset Name", "NetBIOS Name", "NetBIOS", "NetBios"),
+        "hostname": ("FQDN", "DNS Name", "Asset Name"),
+        "netbios": ("NetBIOS Name", "NetBIOS"),
         "os": ("Operating System", "OS"),
         "port": ("Port",),
         "protocol": ("Protocol",),
