@@ -69,3 +69,14 @@ def test_elements_nested_past_the_parser_limit_are_explained(tmp_path: Path) -> 
     with pytest.raises(ImportError_) as caught:
         list(xmlsafe.iterparse(path, ("a",)))
     assert "nest deeper than 2048 levels" in caught.value.problems[0].message
+
+
+def test_a_tag_inside_a_comment_cut_by_the_first_chunk_does_not_end_the_check(
+    tmp_path: Path,
+) -> None:
+    # The first 64 KiB end inside the comment, after a "<r>" that is still comment text.
+    padding = "<!-- <r> " + "x" * 70_000 + " -->"
+    path = tmp_path / "cut-comment.xml"
+    path.write_text(f'<?xml version="1.0"?>{padding}<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>')
+    with pytest.raises(ImportError_, match="declares XML entities"):
+        list(xmlsafe.iterparse(path, ("r",)))

@@ -121,6 +121,9 @@ def check_prolog(path: Path, handle: IO[bytes], roots: tuple[str, ...] = ()) -> 
     size = len(first)
     while True:
         visible = _PI.sub("", _COMMENT.sub("", text))
+        # A comment or PI the chunk cut open hides nothing yet: look only before it.
+        opened = [at for at in (visible.find("<!--"), visible.find("<?")) if at >= 0]
+        visible = visible[: min(opened)] if opened else visible
         if _ENTITY.search(visible):  # early: no need to read on to the root
             raise ImportError_(f"{path}: {REFUSED}")
         started = visible.lstrip()
