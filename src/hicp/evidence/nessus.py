@@ -64,7 +64,7 @@ def _scan_date(props: dict[str, str]) -> dt.date | None:
 
 class NessusImporter:
     name = "nessus"
-    description = "Tenable Nessus scan export (.nessus, NessusClientData_v2 XML)"
+    description = "Tenable scan export: .nessus XML, or Nessus, Tenable.io or Tenable.sc CSV"
 
     def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
         self.mapping = tenable_csv.TABLE.schema.check_mapping(mapping)

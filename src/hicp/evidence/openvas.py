@@ -103,7 +103,7 @@ def _number(text: str | None) -> int | None:
 
 class OpenVASImporter:
     name = "openvas"
-    description = "Greenbone/OpenVAS XML report (<report> with <results><result>)"
+    description = "Greenbone/OpenVAS report: XML (<report> with <results>) or CSV results"
 
     def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
         self.mapping = greenbone_csv.TABLE.schema.check_mapping(mapping)

@@ -123,7 +123,7 @@ class _Glossary:
 
 class QualysImporter:
     name = "qualys"
-    description = "Qualys vulnerability CSV export, or Qualys XML scan / asset data report"
+    description = "Qualys vulnerability CSV (VMDR), XML scan / asset data report, or WAS report"
 
     def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
         self.mapping = check_fields(mapping, MAPPABLE)
