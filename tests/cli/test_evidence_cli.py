@@ -176,3 +176,21 @@ def test_replace_reimports_a_file_seen_before(hospital: Path) -> None:
     hicp("evidence", "import", str(hospital), scan)
     code, out, _ = hicp("evidence", "import", str(hospital), scan, "--replace")
     assert code == 0 and "imported" in out and "already" not in out
+
+
+def test_allow_partial_imports_one_page_of_a_greenbone_report_and_warns(
+    hospital: Path, tmp_path: Path
+) -> None:
+    text = (FIXTURES / "openvas" / "clinic_report.xml").read_text()
+    paged = tmp_path / "page1.xml"
+    paged.write_text(
+        text.replace(
+            "<filtered>7</filtered></result_count>", "<filtered>44</filtered></result_count>"
+        )
+    )
+    code, _, err = hicp("evidence", "import", str(hospital), str(paged))
+    assert code == 2 and "a partial Greenbone report" in err and "holds results 1-7 of 44" in err
+    code, out, _ = hicp("evidence", "import", str(hospital), str(paged), "--allow-partial")
+    assert code == 0
+    assert "warning:" in out and "holds results 1-7 of 44" in out
+    assert "imported 6 records (openvas)" in " ".join(out.split())

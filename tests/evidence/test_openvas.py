@@ -259,3 +259,19 @@ def test_a_report_starting_on_a_later_page_fails_and_nothing_is_stored(tmp_path:
 def test_a_report_with_every_result_its_count_promises_imports(tmp_path: Path) -> None:
     path = _paged(tmp_path, start=1, total=7, rows=-1)
     assert read(path) == read(FIXTURES / "openvas" / "clinic_report.xml")
+
+
+def test_a_partial_report_imports_what_it_holds_when_partial_imports_are_allowed(
+    tmp_path: Path,
+) -> None:
+    from hicp.evidence.base import partial_allowed
+
+    path = _paged(tmp_path, start=1, total=44, rows=8)
+    with partial_allowed() as notes:
+        findings = read(path)
+    assert findings == read(FIXTURES / "openvas" / "clinic_report.xml")
+    assert len(notes) == 1
+    assert "a partial Greenbone report" in notes[0]
+    assert "holds results 1-7 of 44" in notes[0]
+    with pytest.raises(ImportError_):  # outside the block, refused again
+        read(path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import functools
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import import_module
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -73,6 +75,32 @@ def at_least_one(read: Callable[_P, Iterator[_R]]) -> Callable[_P, Iterator[_R]]
             )
 
     return checked
+
+
+# The notes of exports found incomplete while partial imports are allowed; None: refuse them.
+_PARTIAL: ContextVar[list[str] | None] = ContextVar("partial_imports", default=None)
+
+
+@contextmanager
+def partial_allowed() -> Iterator[list[str]]:
+    """Within this block an export that says it is incomplete (a Greenbone report holding one
+    page of its results) imports what it holds, and the note is added to the yielded list for
+    the caller to show, instead of failing (the CLI's --allow-partial)."""
+    notes: list[str] = []
+    token = _PARTIAL.set(notes)
+    try:
+        yield notes
+    finally:
+        _PARTIAL.reset(token)
+
+
+def incomplete(error: ImportError_) -> None:
+    """Called by an importer that finds its export incomplete: raise ``error``, unless partial
+    imports are allowed, when it becomes a note."""
+    notes = _PARTIAL.get()
+    if notes is None:
+        raise error
+    notes.append(str(error))
 
 
 # name -> module defining IMPORTER; detection tries them in this order

@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from hicp.evidence import greenbone_csv, xmlsafe
-from hicp.evidence.base import Importer, Progress, at_least_one
+from hicp.evidence.base import Importer, Progress, at_least_one, incomplete
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.scan_table import read_findings, refuse_mapping
-from hicp.evidence.tabular import fail, is_xml, looks_like_xml, xml_root_tag
+from hicp.evidence.tabular import fail, failure, is_xml, looks_like_xml, xml_root_tag
 from hicp.evidence.values import (
     optional_date,
     parse_port,
@@ -86,13 +86,16 @@ class _Page:
         of = f" of {self.total}" if self.total is not None else ""
         shown = f"results {first}-{first + self.seen - 1}{of}"
         hint = f" (its filter says rows={rows.group(1)})" if rows else ""
-        fail(
-            path,
-            "a partial Greenbone report",
-            f"the report holds {shown}{hint}: Greenbone downloads one page of results under "
-            "the current filter. Download it again with all results: add rows=-1 first=1 to "
-            "the report's filter (or pass that filter to get_reports), then import that file",
-            where="results",
+        incomplete(
+            failure(
+                path,
+                f"the report holds {shown}{hint}: Greenbone downloads one page of results "
+                "under the current filter. Download it again with all results: add rows=-1 "
+                "first=1 to the report's filter (or pass that filter to get_reports), then "
+                "import that file (or pass --allow-partial to import this page as it is)",
+                where="results",
+                summary=f"{path}: a partial Greenbone report",
+            )
         )
 
 
