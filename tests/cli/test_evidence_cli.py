@@ -116,7 +116,7 @@ def test_a_column_mapping_decides_which_column_is_the_host_name(
     assert first_tag in hostnames
 
 
-def test_a_mapping_is_refused_for_a_scan(hospital: Path) -> None:
+def test_a_mapping_is_refused_for_an_xml_scan(hospital: Path) -> None:
     code, _, err = hicp(
         "evidence",
         "import",
@@ -127,7 +127,18 @@ def test_a_mapping_is_refused_for_a_scan(hospital: Path) -> None:
         "--map",
         "hostname=x",
     )
-    assert code == 2 and "--map applies to inventory and identity" in err
+    assert code == 2 and "--map applies to CSV exports" in err
+    assert "clinic_scan.nessus" in err
+
+
+def test_a_mapping_finds_a_renamed_column_of_a_scan_csv(hospital: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "tenable.csv"
+    text = (FIXTURES / "nessus" / "tenable_io.csv").read_text().replace('"Plugin ID"', '"Check"')
+    renamed.write_text(text)
+    code, out, _ = hicp(
+        "evidence", "import", str(hospital), str(renamed), "--map", "check_id=Check"
+    )
+    assert code == 0 and "imported 4 records (nessus)" in out
 
 
 def test_show_before_any_import_says_what_to_do(hospital: Path) -> None:
@@ -165,3 +176,21 @@ def test_replace_reimports_a_file_seen_before(hospital: Path) -> None:
     hicp("evidence", "import", str(hospital), scan)
     code, out, _ = hicp("evidence", "import", str(hospital), scan, "--replace")
     assert code == 0 and "imported" in out and "already" not in out
+
+
+def test_allow_partial_imports_one_page_of_a_greenbone_report_and_warns(
+    hospital: Path, tmp_path: Path
+) -> None:
+    text = (FIXTURES / "openvas" / "clinic_report.xml").read_text()
+    paged = tmp_path / "page1.xml"
+    paged.write_text(
+        text.replace(
+            "<filtered>7</filtered></result_count>", "<filtered>44</filtered></result_count>"
+        )
+    )
+    code, _, err = hicp("evidence", "import", str(hospital), str(paged))
+    assert code == 2 and "a partial Greenbone report" in err and "holds results 1-7 of 44" in err
+    code, out, _ = hicp("evidence", "import", str(hospital), str(paged), "--allow-partial")
+    assert code == 0
+    assert "warning:" in out and "holds results 1-7 of 44" in out
+    assert "imported 6 records (openvas)" in " ".join(out.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,12 @@ from hicp.evidence.store import EvidenceStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
-# Real scanner exports, in a checkout of ../shared beside the repository when there is one.
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
+# Real scanner exports, in a checkout of ../shared beside the repository when there is one
+# (or where HICP_SAMPLES points, for a worktree that sits deeper).
+SAMPLES = Path(
+    os.environ.get("HICP_SAMPLES")
+    or Path(__file__).resolve().parents[3] / "shared" / "samples" / "scans"
+)
 needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason="../shared/samples/scans is not checked out beside the repository"
 )
@@ -71,3 +76,10 @@ def problem(error: pytest.ExceptionInfo[ImportError_]) -> str:
 def stored_findings(db: Path) -> int:
     with EvidenceStore(db) as store:
         return int(store.db.execute("SELECT count(*) FROM findings").fetchone()[0])
+
+
+def file_sha(path: Path) -> str:
+    """The SHA-256 by which the store recognises a file imported before."""
+    from hicp.evidence.store import file_digest
+
+    return file_digest(path)[0]

@@ -224,3 +224,38 @@ def test_storing_mail_domains_twice_does_not_double_count(tmp_path: Path) -> Non
         assert store.store(DIG, "dns", IMPORTER.read(DIG)).records == 2
         assert store.store(ZONE, "dns", IMPORTER.read(ZONE)).already_imported
         assert store.db.execute("SELECT count(*) FROM email_domains").fetchone()[0] == 5
+
+
+def test_a_zone_file_cut_in_the_middle_of_a_record_is_an_error(tmp_path: Path) -> None:
+    text = ZONE.read_text(encoding="utf-8")
+    cut = text.rstrip("\n")
+    cut = cut[: cut.rindex(" ") + 3]  # the last record loses the end of its data
+    path = write(tmp_path, cut)
+    with pytest.raises(ImportError_) as error:
+        list(IMPORTER.read(path))
+    lines = cut.count("\n") + 1
+    assert error_text(error) == (
+        f"{path}:{lines}: the file ends in the middle of this line, so it may be truncated; "
+        "if it is complete, end it with a line break"
+    )
+
+
+def test_dig_output_whose_last_run_lost_its_footer_is_an_error(tmp_path: Path) -> None:
+    text = DIG.read_text(encoding="utf-8")
+    last = text.rindex("; <<>> DiG")
+    cut = text[: text.index(";; Query time", last)]
+    path = write(tmp_path, cut)
+    with pytest.raises(ImportError_) as error:
+        list(IMPORTER.read(path))
+    assert error_text(error) == (
+        f"{path}:{text[:last].count(chr(10)) + 1}: this dig run has no closing ';; MSG SIZE' "
+        "line, unlike the runs before it: the file may be truncated (run dig again and save "
+        "its whole output)"
+    )
+
+
+def test_dig_output_without_statistics_is_complete_as_it_is(tmp_path: Path) -> None:
+    text = DIG.read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith((";; Query", ";; MSG"))]
+    path = write(tmp_path, "\n".join(kept) + "\n")
+    assert list(IMPORTER.read(path)) == list(IMPORTER.read(DIG))

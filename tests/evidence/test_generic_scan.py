@@ -185,7 +185,7 @@ def test_a_csv_error_is_reported_with_its_line_not_a_traceback(tmp_path: Path) -
     rest = "10.0.0.9,X-9,t,low\n" * 8000
     path.write_text(f'{HEADER}\n10.0.0.1,X-1,t,low\n10.0.0.2,X-2,"broken,low\n{rest}')
     error = error_of(path)
-    assert "field larger than field limit" in str(error)
+    assert "the file ends inside a quoted cell that starts here" in str(error)
     assert error.problems[0].line == 3
 
 

@@ -221,3 +221,57 @@ def test_the_real_sample_imports_every_result_once(tmp_path: Path) -> None:
     assert first.records == len(blocks)
     assert again.already_imported
     assert stored_findings(tmp_path / "e.db") == len(keys)
+
+
+def _paged(tmp_path: Path, start: int, total: int, rows: int) -> Path:
+    text = (FIXTURES / "openvas" / "clinic_report.xml").read_text()
+    text = text.replace('<results start="1" max="-1">', f'<results start="{start}" max="{rows}">')
+    text = text.replace(
+        "<filtered>7</filtered></result_count>", f"<filtered>{total}</filtered></result_count>"
+    )
+    filters = f"<filters id='0'><term>apply_overrides=0 rows={rows} first={start}</term></filters>"
+    text = text.replace("<scan_run_status>", filters + "<scan_run_status>", 1)
+    path = tmp_path / "paged.xml"
+    path.write_text(text)
+    return path
+
+
+def test_a_report_holding_one_page_of_its_results_fails_saying_how_to_export_all(
+    tmp_path: Path,
+) -> None:
+    path = _paged(tmp_path, start=1, total=44, rows=8)
+    with pytest.raises(ImportError_) as caught:
+        read(path)
+    message = str(caught.value)
+    assert f"{path}: a partial Greenbone report" in message
+    assert "holds results 1-7 of 44 (its filter says rows=8)" in message
+    assert "add rows=-1 first=1 to the report's filter" in message
+
+
+def test_a_report_starting_on_a_later_page_fails_and_nothing_is_stored(tmp_path: Path) -> None:
+    path = _paged(tmp_path, start=11, total=7, rows=10)
+    with EvidenceStore(tmp_path / "e.db") as store:
+        with pytest.raises(ImportError_, match="holds results 11-17 of 7"):
+            store.store(path, "openvas", IMPORTER.read(path))
+        assert store.imported(files.file_sha(path)) is None
+
+
+def test_a_report_with_every_result_its_count_promises_imports(tmp_path: Path) -> None:
+    path = _paged(tmp_path, start=1, total=7, rows=-1)
+    assert read(path) == read(FIXTURES / "openvas" / "clinic_report.xml")
+
+
+def test_a_partial_report_imports_what_it_holds_when_partial_imports_are_allowed(
+    tmp_path: Path,
+) -> None:
+    from hicp.evidence.base import partial_allowed
+
+    path = _paged(tmp_path, start=1, total=44, rows=8)
+    with partial_allowed() as notes:
+        findings = read(path)
+    assert findings == read(FIXTURES / "openvas" / "clinic_report.xml")
+    assert len(notes) == 1
+    assert "a partial Greenbone report" in notes[0]
+    assert "holds results 1-7 of 44" in notes[0]
+    with pytest.raises(ImportError_):  # outside the block, refused again
+        read(path)

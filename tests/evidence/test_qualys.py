@@ -264,3 +264,32 @@ def test_the_real_sample_csv_imports_every_open_row_once(tmp_path: Path) -> None
     assert first.records == len(rows)
     assert again.already_imported
     assert stored_findings(tmp_path / "e.db") == len(keys)
+
+
+def test_a_vmdr_report_with_its_preamble_reads_status_as_state() -> None:
+    from hicp.evidence.models import FindingState
+
+    path = FIXTURES / "qualys" / "vmdr_report.csv"
+    assert detect(path).name == "qualys"
+    findings = {f.check_id: f for f in IMPORTER.read(path)}
+    assert sorted(findings) == ["105170", "38794", "45038", "91345"]  # "Fixed" 90882 skipped
+    assert findings["91345"].state is FindingState.OPEN
+    assert findings["105170"].state is FindingState.REOPENED
+    assert findings["38794"].state is FindingState.OPEN  # New
+    smb = findings["91345"]
+    assert smb.cves == ("CVE-2017-0143", "CVE-2017-0144", "CVE-2017-0145")
+    assert (smb.cvss3, smb.exploit_available, smb.port) == (8.1, True, 445)
+    assert (smb.first_seen, smb.last_seen) == (dt.date(2026, 3, 2), dt.date(2026, 10, 14))
+    assert findings["45038"].severity is Severity.INFO  # information gathered
+
+
+def test_an_asset_data_report_reads_vuln_status_as_state_and_none_as_unknown() -> None:
+    from hicp.evidence.models import FindingState
+
+    states = {
+        f.check_id: f.state for f in IMPORTER.read(FIXTURES / "qualys" / "clinic_asset_data.xml")
+    }
+    assert states["91345"] is FindingState.OPEN
+    assert states["38739"] is FindingState.REOPENED
+    assert states["45038"] is None  # no VULN_STATUS: the export says nothing
+    assert "105782" not in states  # Fixed

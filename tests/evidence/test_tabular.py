@@ -45,13 +45,13 @@ def test_rows_carry_the_line_they_start_on_and_lose_the_byte_order_mark(tmp_path
     ]
 
 
-def test_a_cell_past_the_field_limit_names_the_line_where_its_quote_opens(tmp_path: Path) -> None:
+def test_a_cell_past_the_record_limit_names_the_line_where_its_quote_opens(tmp_path: Path) -> None:
     path = write(tmp_path, 'a,b\n1,2\n3,"open\n' + "4,5\n" * 40_000)
     with pytest.raises(ImportError_) as error:
-        list(csv_rows(path))
+        list(csv_rows(path, max_record=100_000))
     message = problem(error)
-    assert message.startswith(f"{path}:3: not readable as CSV (field larger than field limit")
-    assert message.endswith("is a quote here never closed?")
+    assert message.startswith(f"{path}:3: the record starting here is longer than 100,000")
+    assert message.endswith("(is a quote never closed, or is this not a text table?)")
 
 
 def test_a_quote_inside_a_quoted_cell_must_be_doubled(tmp_path: Path) -> None:
@@ -97,15 +97,46 @@ def test_columns_are_located_by_header_key_and_a_missing_required_one_is_named(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "scan.csv"
-    header = HeaderRow(6, ["IP", "Check-ID", "check id", "CVSS3.1 Base"], recognised=True)
+    header = HeaderRow(6, ["IP", "Check-ID", "Notes", "CVSS3.1 Base"], recognised=True)
     located = locate_columns(path, header, ["ip", "check_id"], ["cvss3_1_base", "port"])
     assert located == {"ip": 0, "check_id": 1, "cvss3_1_base": 3}
     with pytest.raises(ImportError_) as error:
         locate_columns(path, header, ["ip", "Title"])
     assert problem(error) == (
         f"{path}:6 [Title]: required column 'Title' is missing; columns found: 'IP', "
-        "'Check-ID', 'check id', 'CVSS3.1 Base'"
+        "'Check-ID', 'Notes', 'CVSS3.1 Base'"
     )
+
+
+def test_two_columns_with_one_read_name_are_an_error_naming_both_positions(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scan.csv"
+    header = HeaderRow(6, ["IP", "Check-ID", "Notes", "check id"], recognised=True)
+    with pytest.raises(ImportError_) as error:
+        locate_columns(path, header, ["ip", "check_id"])
+    assert problem(error) == (
+        f"{path}:6 [Check-ID]: columns 2 ('Check-ID') and 4 ('check id') have the same name, "
+        "so which one holds the data is unclear; rename or delete one"
+    )
+
+
+def test_repeated_names_among_columns_nothing_reads_are_allowed(tmp_path: Path) -> None:
+    header = HeaderRow(1, ["IP", "Notes", "Check ID", "notes"], recognised=True)
+    assert locate_columns(tmp_path / "s.csv", header, ["ip", "check_id"]) == {
+        "ip": 0,
+        "check_id": 2,
+    }
+
+
+def test_an_inventory_with_two_hostname_columns_is_refused(tmp_path: Path) -> None:
+    from hicp.evidence import inventory
+
+    path = tmp_path / "assets.csv"
+    path.write_text("Hostname,IP,OS,hostname\nws-01,10.0.0.1,Windows 11,ws-01b\n")
+    with pytest.raises(ImportError_) as error:
+        list(inventory.IMPORTER.read(path))
+    assert "columns 1 ('Hostname') and 4 ('hostname') have the same name" in str(error.value)
 
 
 def test_data_rows_skip_blank_rows_and_refuse_rows_that_do_not_fit_the_header(
@@ -149,3 +180,40 @@ def test_the_xml_root_tag_comes_after_prolog_comments_and_doctype(
     head: bytes, root: bytes | None
 ) -> None:
     assert xml_root_tag(head) == root
+
+
+def test_an_overlong_csv_line_fails_naming_file_and_line_in_bounded_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracemalloc
+
+    from hicp.evidence import generic_scan, tabular
+
+    path = tmp_path / "long.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("host,check_id,title,severity\n10.0.0.1,X-1,t,low\n10.0.0.2,X-2,")
+        for _ in range(40):  # a 40 MB title on line 3, with no line break
+            out.write("x" * (1 << 20))
+        out.write(",low\n")
+    monkeypatch.setattr(tabular, "MAX_RECORD", 1 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportError_) as error:
+            list(generic_scan.IMPORTER.read(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problem(error) == (
+        f"{path}:3: the record starting here is longer than 1 MB; no export row is that long "
+        "(is a quote never closed, or is this not a text table?)"
+    )
+    assert peak < 16 << 20  # a few times the limit, nowhere near the 40 MB line
+
+
+def test_a_multiline_record_counts_all_its_lines_against_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "cells.csv"
+    cell = "\n".join(["y" * 100] * 50)  # 50 short lines in one quoted cell
+    path.write_text(f'a,b\n1,"{cell}"\n2,ok\n', encoding="utf-8")
+    assert [cells[0] for _, cells in csv_rows(path, max_record=10_000)] == ["a", "1", "2"]
+    with pytest.raises(ImportError_, match=r":2: the record starting here is longer than 1,000"):
+        list(csv_rows(path, max_record=1_000))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +41,14 @@ def import_(
     mapping: list[str] = typer.Option(
         [],
         "--map",
-        help="For inventory and identity files: field=Column Header, when a column is not "
-        "recognised (repeatable).",
+        help="For inventory, identity and scanner CSV files: field=Column Header, when a "
+        "column is not recognised (repeatable).",
+    ),
+    allow_partial: bool = typer.Option(
+        False,
+        "--allow-partial",
+        help="Import a report that says it holds only part of its results (one page of a "
+        "Greenbone report) and warn, instead of refusing it.",
     ),
     replace: bool = typer.Option(
         False,
@@ -64,7 +71,7 @@ def import_(
         TimeRemainingColumn,
     )
 
-    from hicp.evidence.base import detect, importer
+    from hicp.evidence.base import detect, importer, partial_allowed
     from hicp.evidence.columns import parse_mapping
     from hicp.evidence.store import EvidenceStore, evidence_path
 
@@ -89,10 +96,14 @@ def import_(
             def advance(done: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done)
 
-            result = store.store(
-                file, found.name, found.read(file, progress=advance), again=replace
-            )
+            with contextlib.ExitStack() as stack:
+                notes = stack.enter_context(partial_allowed()) if allow_partial else []
+                result = store.store(
+                    file, found.name, found.read(file, progress=advance), again=replace
+                )
             progress.remove_task(task)
+            for note in notes:
+                console().print(f"warning: {note}\nImported anyway (--allow-partial).")
             if result.already_imported:
                 console().print(
                     f"{file}: already imported (same content); nothing changed. "

@@ -34,6 +34,7 @@ from hicp.evidence.tabular import (
     head_rows,
     header_key,
     is_workbook,
+    refuse_duplicates,
     workbook_sheets,
 )
 from hicp.evidence.values import cell_text, parse_bool, parse_date
@@ -66,6 +67,7 @@ class Schema:
 
     fields: Mapping[str, tuple[str, ...]]  # most specific spelling first
     required_any: tuple[str, ...]  # the file needs a column for at least one of these
+    required_all: tuple[str, ...] = ()  # ... and one for each of these
 
     def check_mapping(self, mapping: Mapping[str, str] | None) -> dict[str, str]:
         """A user mapping with only known fields, or an error listing the fields."""
@@ -110,6 +112,18 @@ class Schema:
                 return failure(
                     path, f"--map {field}={wanted!r}: no such column; columns found: {found}", line
                 )
+        missing = [field for field in self.required_all if field not in columns]
+        if missing:
+            spellings = "; ".join(
+                f"{field}: " + " or ".join(repr(name) for name in self.fields[field][:3])
+                for field in missing
+            )
+            return failure(
+                path,
+                f"no column for {', '.join(missing)} (expected {spellings}); columns found: "
+                f'{found}. If one of them holds it, name it: --map {missing[0]}="Column name"',
+                line,
+            )
         if any(field in columns for field in self.required_any):
             return None
         return failure(
@@ -213,7 +227,9 @@ def _header(
         return error
     if not found.recognised:
         return failure(path, "no header row found", found.line)
-    return found, schema.match(found.cells, mapping)
+    columns = schema.match(found.cells, mapping)
+    refuse_duplicates(path, found, columns.values())
+    return found, columns
 
 
 def _data(

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hicp.errors import ImportError_
-from hicp.evidence.base import Progress
+from hicp.evidence.base import Progress, at_least_one
 from hicp.evidence.models import DmarcPolicy, EmailDomain
 from hicp.evidence.tabular import NOT_UTF8, PROGRESS_EVERY, failure
 
@@ -86,6 +86,7 @@ class DnsImporter:
                 return bool(_ANSWER_LINE.match(line))  # dig +noall +answer
         return False
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[EmailDomain]:
         parser = _Parser(path)
         try:
@@ -94,7 +95,9 @@ class DnsImporter:
             raise failure(path, f"cannot read ({exc.strerror})") from None
         with handle:
             number = 0
-            while raw := handle.readline(_MAX_LINE):
+            raw = b""
+            while line := handle.readline(_MAX_LINE):
+                raw = line
                 number += 1
                 if len(raw) == _MAX_LINE and not raw.endswith(b"\n"):
                     raise failure(path, "a line longer than 64 KB: not a zone file", number)
@@ -107,6 +110,16 @@ class DnsImporter:
                     progress(handle.tell())
             if progress is not None:
                 progress(handle.tell())
+        if parser.depth:
+            raise parser.error("a '(' is never closed (is the file complete?)", parser.start)
+        if raw and not raw.endswith(b"\n"):
+            # A cut file ends mid-line, and a cut record can still parse ("mail IN MX 10 ma").
+            raise failure(
+                path,
+                "the file ends in the middle of this line, so it may be truncated; if it is "
+                "complete, end it with a line break",
+                number,
+            )
         yield from parser.domains()
 
 
@@ -126,6 +139,8 @@ class _Parser:
         self.txt: dict[tuple[str, str], int] = {}  # (owner, text) -> line
         self.cnames: dict[str, str] = {}  # owner -> target, under _domainkey or _dmarc
         self.mx: set[str] = set()
+        self.run: int | None = None  # line of the dig run not yet closed by ";; MSG SIZE"
+        self.footers = 0  # closed runs: dig +nostats writes none, so only then is one missed
 
     def error(self, message: str, line: int) -> ImportError_:
         return failure(self.path, message, line)
@@ -136,6 +151,11 @@ class _Parser:
             stripped = text.strip()
             if stripped.startswith("; <<>> DiG") or stripped.startswith(";; ANSWER SECTION"):
                 self.dig = True
+            if stripped.startswith("; <<>> DiG"):
+                self.run = number
+            elif stripped.startswith(";; MSG SIZE"):
+                self.footers += 1
+                self.run = None
             if self.dig:
                 if stripped.startswith(";; ANSWER SECTION"):
                     self.answer = True
@@ -239,8 +259,12 @@ class _Parser:
             raise self.error("$INCLUDE is not followed: paste the included file in its place", line)
 
     def domains(self) -> Iterator[EmailDomain]:
-        if self.depth:
-            raise self.error("a '(' is never closed (is the file complete?)", self.start)
+        if self.footers and self.run is not None:
+            raise self.error(
+                "this dig run has no closing ';; MSG SIZE' line, unlike the runs before it: "
+                "the file may be truncated (run dig again and save its whole output)",
+                self.run,
+            )
         found: dict[str, _Domain] = {name: _Domain() for name in self.mx}
         aliases: dict[str, list[str]] = {}
         for owner, target in self.cnames.items():

@@ -36,16 +36,19 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NoReturn
 
-from hicp.evidence.base import Importer, Progress
+from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, Severity
 from hicp.evidence.tabular import (
     HeaderRow,
+    apply_mapping,
+    check_fields,
     csv_rows,
     data_rows,
     fail,
     head_rows,
     header_key,
     locate_columns,
+    mapped_cells,
 )
 from hicp.evidence.values import (
     optional_date,
@@ -90,19 +93,23 @@ class GenericScanImporter:
         "port, protocol, hostname, cves, cvss3, cvss4, first_seen, last_seen, exploit flags)"
     )
 
+    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+        self.mapping = check_fields(mapping, (*REQUIRED, *OPTIONAL))
+
     def sniff(self, head: bytes, path: Path) -> bool:
         rows = head_rows(head, 1)
         if not rows:
             return False
-        columns = {header_key(name) for name in rows[0]}
+        columns = {header_key(name) for name in mapped_cells(rows[0], self.mapping)}
         return all(header_key(name) in columns for name in REQUIRED)
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         rows = csv_rows(path, progress)
         line, cells = next(rows, (1, []))
         if not cells:
             fail(path, "empty file", "no header row; expected " + ", ".join(REQUIRED), line=1)
-        header = HeaderRow(line, cells, recognised=True)
+        header = apply_mapping(path, HeaderRow(line, cells, recognised=True), self.mapping)
         columns = locate_columns(path, header, REQUIRED, OPTIONAL)
         for line, row in data_rows(path, rows, header.cells):
             yield self._finding(path, line, row, columns)

@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from hicp.evidence import inventory
-from hicp.evidence.base import Progress
+from hicp.evidence.base import Progress, at_least_one
 from hicp.evidence.columns import SCAN_HEADERS, Row, Schema, read_table, sniff_header
 from hicp.evidence.models import Identity
 from hicp.evidence.values import parse_bool
@@ -85,6 +85,7 @@ class IdentityImporter:
             and not SCAN_HEADERS.intersection(keys)
         )
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Identity]:
         seen: dict[str, int] = {}  # user (case-folded) -> line: duplicates name both rows
         for row in read_table(path, SCHEMA, self.mapping, progress):

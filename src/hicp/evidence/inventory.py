@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from hicp.evidence.base import Progress
+from hicp.evidence.base import Progress, at_least_one
 from hicp.evidence.columns import SCAN_HEADERS, Row, Schema, read_table, sniff_header
 from hicp.evidence.models import Asset
 from hicp.evidence.values import asset_type, parse_ip, parse_mac
@@ -80,6 +80,7 @@ class InventoryImporter:
         has_device = any(f in columns for f in DEVICE_FIELDS)
         return has_device and len(columns) >= enough and not SCAN_HEADERS.intersection(keys)
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Asset]:
         seen: dict[str, int] = {}  # asset key -> line: duplicates must name both rows
         for row in read_table(path, SCHEMA, self.mapping, progress):

@@ -27,14 +27,15 @@ properties apply whatever their position; memory is bounded by the largest host.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from hicp.evidence import xmlsafe
-from hicp.evidence.base import Importer, Progress
+from hicp.evidence import tenable_csv, xmlsafe
+from hicp.evidence.base import Importer, Progress, at_least_one
 from hicp.evidence.models import Finding, Severity
-from hicp.evidence.tabular import fail, xml_root_tag
+from hicp.evidence.scan_table import read_findings, refuse_mapping
+from hicp.evidence.tabular import fail, is_xml, looks_like_xml, xml_root_tag
 from hicp.evidence.values import optional_date, parse_port, parse_score, split_cves
 
 _ROOT = b"NessusClientData_v2"
@@ -63,19 +64,30 @@ def _scan_date(props: dict[str, str]) -> dt.date | None:
 
 class NessusImporter:
     name = "nessus"
-    description = "Tenable Nessus scan export (.nessus, NessusClientData_v2 XML)"
+    description = "Tenable scan export: .nessus XML, or Nessus, Tenable.io or Tenable.sc CSV"
+
+    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+        self.mapping = tenable_csv.TABLE.schema.check_mapping(mapping)
 
     def sniff(self, head: bytes, path: Path) -> bool:
-        return xml_root_tag(head) == _ROOT
+        if looks_like_xml(head):
+            return not self.mapping and xml_root_tag(head) == _ROOT
+        return tenable_csv.TABLE.sniff(head, self.mapping)
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
+        if not is_xml(path):
+            yield from read_findings(tenable_csv.TABLE, path, self.mapping, progress)
+            return
+        if self.mapping:
+            raise refuse_mapping(path, "Nessus XML export")
         props: dict[str, str] = {}
         items: list[dict[str, Any]] = []
         # A plugin's CVEs, scores and exploit flags are the plugin's, not the host's: read them
         # once per plugin ID in a file, not once per host it fires on.
         plugins: dict[str, dict[str, Any]] = {}
         tags = ("HostProperties", "ReportItem", "ReportHost")
-        for element in xmlsafe.iterparse(path, tags, progress):
+        for element in xmlsafe.iterparse(path, tags, progress, roots=(_ROOT.decode(),)):
             if element.tag == "HostProperties":
                 for tag in element.iterchildren("tag"):
                     name = tag.get("name")

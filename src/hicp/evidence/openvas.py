@@ -30,14 +30,17 @@ and debug/error messages (-2, -3), none of them a finding on the host. Nothing e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hicp.evidence import xmlsafe
-from hicp.evidence.base import Importer, Progress
+from hicp.evidence import greenbone_csv, xmlsafe
+from hicp.evidence.base import Importer, Progress, at_least_one, incomplete
 from hicp.evidence.models import Finding, Severity
-from hicp.evidence.tabular import fail, xml_root_tag
+from hicp.evidence.scan_table import read_findings, refuse_mapping
+from hicp.evidence.tabular import fail, failure, is_xml, looks_like_xml, xml_root_tag
 from hicp.evidence.values import (
     optional_date,
     parse_port,
@@ -65,29 +68,88 @@ _SKIPPED_THREATS = frozenset({"false positive", "debug", "error"})
 _SUMMARY = "not a valid OpenVAS/Greenbone report"
 
 
+@dataclass
+class _Page:
+    """What a report says about its own completeness: a GSA download holds one page of
+    results under the filter in force (rows=10 by default), and says so."""
+
+    seen: int = 0  # <result> elements in <results>, skipped ones included
+    start: int | None = None  # results@start: 1 unless the download began on a later page
+    total: int | None = None  # result_count/filtered: the results the filter matched
+    term: str = ""  # the filter, for the message
+
+    def check(self, path: Path) -> None:
+        first = self.start or 1
+        if first <= 1 and (self.total is None or self.seen >= self.total):
+            return
+        rows = re.search(r"(?:^|\s)rows=(-?\d+)", self.term)
+        of = f" of {self.total}" if self.total is not None else ""
+        shown = f"results {first}-{first + self.seen - 1}{of}"
+        hint = f" (its filter says rows={rows.group(1)})" if rows else ""
+        incomplete(
+            failure(
+                path,
+                f"the report holds {shown}{hint}: Greenbone downloads one page of results "
+                "under the current filter. Download it again with all results: add rows=-1 "
+                "first=1 to the report's filter (or pass that filter to get_reports), then "
+                "import that file (or pass --allow-partial to import this page as it is)",
+                where="results",
+                summary=f"{path}: a partial Greenbone report",
+            )
+        )
+
+
+def _number(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
 class OpenVASImporter:
     name = "openvas"
-    description = "Greenbone/OpenVAS XML report (<report> with <results><result>)"
+    description = "Greenbone/OpenVAS report: XML (<report> with <results>) or CSV results"
+
+    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+        self.mapping = greenbone_csv.TABLE.schema.check_mapping(mapping)
 
     def sniff(self, head: bytes, path: Path) -> bool:
+        if not looks_like_xml(head):
+            return greenbone_csv.TABLE.sniff(head, self.mapping)
+        if self.mapping:
+            return False
         root = xml_root_tag(head)
         if root not in (b"report", b"get_reports_response"):
             return False
         return any(marker in head for marker in _MARKERS)
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
+        if not is_xml(path):
+            yield from read_findings(greenbone_csv.TABLE, path, self.mapping, progress)
+            return
+        if self.mapping:
+            raise refuse_mapping(path, "Greenbone XML report")
+        page = _Page()
         # <detail> is listed only so the per-host details after the results are cleared as
         # they stream past; without it a large report's host section would stay in memory.
-        for element in xmlsafe.iterparse(path, ("result", "detail"), progress):
-            if element.tag != "result":
-                continue
+        tags = ("result", "detail", "results", "result_count", "term")
+        roots = ("report", "get_reports_response")
+        for element in xmlsafe.iterparse(path, tags, progress, roots=roots):
             parent = element.getparent()
+            parent_tag = parent.tag if parent is not None else None
+            if element.tag == "results" and parent_tag == "report":
+                page.start = _number(element.get("start"))
+            elif element.tag == "result_count" and parent_tag == "report":
+                page.total = _number(element.findtext("filtered"))
+            elif element.tag == "term" and parent_tag == "filters":
+                page.term = " ".join((element.text or "").split())
             # result elements also nest inside detection, notes and overrides: not findings.
-            if parent is None or parent.tag != "results":
-                continue
-            finding = self._finding(path, element)
-            if finding is not None:
-                yield finding
+            elif element.tag == "result" and parent_tag == "results":
+                page.seen += 1
+                finding = self._finding(path, element)
+                if finding is not None:
+                    yield finding
+        # Raised after the stream: the store's transaction then keeps nothing of the file.
+        page.check(path)
 
     def _finding(self, path: Path, result: Any) -> Finding | None:
         line = result.sourceline

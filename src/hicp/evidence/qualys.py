@@ -1,4 +1,5 @@
-"""Qualys importer: vulnerability CSV exports and the two XML report shapes (scan, asset data).
+"""Qualys importer: vulnerability CSV exports, the XML scan and asset data reports, and (in
+``qualys_was``) Web Application Scanning reports.
 
 Severity: Qualys rates 1-5 (1 Minimal, 2 Medium, 3 Serious, 4 Critical, 5 Urgent) and maps
 as 1 info, 2 low, 3 medium, 4 high, 5 critical. Why: level 1 is information an attacker could
@@ -32,7 +33,9 @@ the QID. The glossary may come after the hosts, so this shape is read in two str
 (the first keeps only the glossary's few fields per QID).
 
 Skipped by rule: findings whose Vuln Status / VULN_STATUS is "Fixed" (Qualys reports them as
-remediated, not present). known_exploited is left unknown: these exports do not carry CISA KEV.
+remediated, not present). Otherwise the status fills Finding.state: New and Active -> open,
+Re-Opened -> reopened; a missing or other status leaves it unknown. known_exploited is left
+unknown: these exports do not carry CISA KEV.
 """
 
 from __future__ import annotations
@@ -44,11 +47,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from hicp.evidence import xmlsafe
-from hicp.evidence.base import Importer, Progress
-from hicp.evidence.models import Finding, Severity
+from hicp.evidence import qualys_was, xmlsafe
+from hicp.evidence.base import Importer, Progress, at_least_one
+from hicp.evidence.models import Finding, FindingState, Severity
+from hicp.evidence.scan_table import refuse_mapping
 from hicp.evidence.tabular import (
     Cells,
+    apply_mapping,
+    check_fields,
     csv_rows,
     data_rows,
     fail,
@@ -56,6 +62,8 @@ from hicp.evidence.tabular import (
     head_rows,
     header_key,
     locate_columns,
+    looks_like_xml,
+    mapped_cells,
     xml_root_tag,
 )
 from hicp.evidence.values import optional_date, parse_port, parse_score, split_cves
@@ -67,6 +75,13 @@ SEVERITY = {
     4: Severity.HIGH,
     5: Severity.CRITICAL,
 }
+# Vuln Status / VULN_STATUS -> Finding.state ("Fixed" rows are skipped, see above)
+STATES = {
+    "new": FindingState.OPEN,
+    "active": FindingState.OPEN,
+    "re-opened": FindingState.REOPENED,
+    "reopened": FindingState.REOPENED,
+}
 REQUIRED = ("IP", "QID", "Title", "Severity")
 _HEADER_SEARCH_ROWS = 200  # report metadata before the header is a dozen rows at most
 _INFO_TYPES = frozenset({"ig", "info", "information", "information gathered"})
@@ -76,6 +91,8 @@ _CSV_FIELDS = ("ip", "qid", "title", "severity", "vuln_status", "status", "type"
                "protocol", "cvss3_base", "cvss3_1_base", "cvss_v3_base", "exploitability",
                "dns", "fqdn", "netbios", "os", "operating_system", "cve_id", "cve_ids", "cve",
                "first_detected", "first_found", "last_detected", "last_found")  # fmt: skip
+# --map field names: the CSV fields above, as written there (ip, qid, cve_id, ...)
+MAPPABLE = tuple(dict.fromkeys(_CSV_FIELDS))
 _NO_HOSTNAME = frozenset({"", "no registered hostname"})
 _XML_SUMMARY = "not a valid Qualys XML report"
 _CSV_SUMMARY = "not a valid Qualys CSV export"
@@ -106,35 +123,46 @@ class _Glossary:
 
 class QualysImporter:
     name = "qualys"
-    description = "Qualys vulnerability CSV export, or Qualys XML scan / asset data report"
+    description = "Qualys vulnerability CSV (VMDR), XML scan / asset data report, or WAS report"
+
+    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+        self.mapping = check_fields(mapping, MAPPABLE)
 
     def sniff(self, head: bytes, path: Path) -> bool:
+        if self.mapping:  # only the CSV export has columns to map
+            rows = head_rows(head, 60) if not looks_like_xml(head) else []
+            return any(_is_csv_header(mapped_cells(row, self.mapping)) for row in rows)
         root = xml_root_tag(head)
-        if root == b"ASSET_DATA_REPORT":
+        if root in (b"ASSET_DATA_REPORT", b"WAS_SCAN_REPORT", b"WAS_WEBAPP_REPORT"):
             return True
         if root == b"SCAN":
             return b"<IP value=" in head or b'<KEY value="' in head
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        if looks_like_xml(head):
             return False
         return any(_is_csv_header(row) for row in head_rows(head, 60))
 
+    @at_least_one
     def read(self, path: Path, progress: Progress | None = None) -> Iterator[Finding]:
         try:
             with path.open("rb") as handle:
                 head = handle.read(64 * 1024)
         except OSError as exc:
             fail(path, "cannot read", exc.strerror or str(exc))
-        root = xml_root_tag(head) if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" else None
+        root = xml_root_tag(head) if looks_like_xml(head) else None
+        if root is not None and self.mapping:
+            raise refuse_mapping(path, "Qualys XML report")
         if root == b"ASSET_DATA_REPORT":
             yield from self._asset_data(path, progress)
         elif root == b"SCAN":
             yield from self._scan(path, progress)
+        elif root in (b"WAS_SCAN_REPORT", b"WAS_WEBAPP_REPORT"):
+            yield from qualys_was.read(path, progress)
         elif root is not None:
             fail(
                 path,
                 _XML_SUMMARY,
-                f"root element <{root.decode(errors='replace')}> is neither <SCAN> nor "
-                "<ASSET_DATA_REPORT>",
+                f"root element <{root.decode(errors='replace')}> is none of <SCAN>, "
+                "<ASSET_DATA_REPORT>, <WAS_SCAN_REPORT> and <WAS_WEBAPP_REPORT>",
                 line=1,
             )
         else:
@@ -144,7 +172,11 @@ class QualysImporter:
 
     def _csv(self, path: Path, progress: Progress | None) -> Iterator[Finding]:
         rows = csv_rows(path, progress)
-        header = find_header(rows, _is_csv_header, search=_HEADER_SEARCH_ROWS)
+        header = find_header(
+            rows,
+            lambda cells: _is_csv_header(mapped_cells(cells, self.mapping)),
+            search=_HEADER_SEARCH_ROWS,
+        )
         if header is None or not header.recognised:
             fail(
                 path,
@@ -153,6 +185,7 @@ class QualysImporter:
                 f"{_HEADER_SEARCH_ROWS} rows; export the vulnerability report as CSV",
                 line=1,
             )
+        header = apply_mapping(path, header, self.mapping)
         columns = locate_columns(path, header, REQUIRED, _CSV_FIELDS)
         for line, row in data_rows(path, rows, header.cells):
             finding = self._csv_finding(path, line, row, columns)
@@ -172,7 +205,8 @@ class QualysImporter:
         def bad(name: str, message: str) -> NoReturn:
             fail(path, f"bad value in column {name!r}", message, line=line, where=name)
 
-        if cell("vuln_status", "status").lower() == "fixed":
+        status = cell("vuln_status", "status").lower()
+        if status == "fixed":
             return None
         for name in REQUIRED:
             if not cell(name.lower()):
@@ -208,13 +242,14 @@ class QualysImporter:
             first_seen=optional_date(cell("first_detected", "first_found")),
             last_seen=optional_date(cell("last_detected", "last_found")),
             exploit_available=exploit,
+            state=STATES.get(status),
         )
 
     # ---- XML: scan report ---------------------------------------------------------------
 
     def _scan(self, path: Path, progress: Progress | None) -> Iterator[Finding]:
         scan_date: dt.date | None = None
-        for element in xmlsafe.iterparse(path, ("HEADER", "IP"), progress):
+        for element in xmlsafe.iterparse(path, ("HEADER", "IP"), progress, roots=("SCAN",)):
             if element.tag == "HEADER":
                 scan_date = optional_date(element.findtext("KEY[@value='DATE']"))
                 continue
@@ -292,7 +327,9 @@ class QualysImporter:
                 progress(size - (size - done) // 2)
 
         glossary: dict[str, _Glossary] = {}
-        for element in xmlsafe.iterparse(path, ("VULN_DETAILS", "HOST"), first):
+        for element in xmlsafe.iterparse(
+            path, ("VULN_DETAILS", "HOST"), first, roots=("ASSET_DATA_REPORT",)
+        ):
             if element.tag == "VULN_DETAILS":
                 qid, entry = self._glossary_entry(path, element)
                 glossary[qid] = entry
@@ -347,7 +384,8 @@ class QualysImporter:
         scanned = optional_date(host_element.findtext("LAST_SCAN_DATETIME"))
         for info in host_element.iterfind("VULN_INFO_LIST/VULN_INFO"):
             line = info.sourceline
-            if _strip(info.findtext("VULN_STATUS")).lower() == "fixed":
+            status = _strip(info.findtext("VULN_STATUS")).lower()
+            if status == "fixed":
                 continue
             qid = _strip(info.findtext("QID"))
             if not qid:
@@ -384,6 +422,7 @@ class QualysImporter:
                 first_seen=first_found or last_found,
                 last_seen=last_found,
                 exploit_available=entry.exploit,
+                state=STATES.get(status),
             )
 
 

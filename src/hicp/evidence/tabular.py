@@ -26,19 +26,22 @@ import itertools
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from hicp.errors import ImportError_, Problem
-from hicp.evidence.base import Progress
+from hicp.evidence.base import Progress, utf16_as_utf8
 from hicp.evidence.values import cell_text
 
 HEADER_SEARCH_ROWS = 20
 PROGRESS_EVERY = 1000  # rows between progress calls: often enough for a bar, cheap enough
 NOT_UTF8 = "not UTF-8 (save/export as UTF-8)"
 _MIB = 1 << 20
+# Characters in one CSV record (a row, with the line breaks of its quoted cells). Nessus
+# plugin outputs reach a few megabytes; the csv module holds a field as 4 bytes a character.
+MAX_RECORD = 16 * _MIB
 
 _ANNOTATION = re.compile(r"\s*[\[(][^\[\]()]*[\])]\s*$")
 _XML_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
@@ -113,8 +116,8 @@ def locate_columns(
 ) -> dict[str, int]:
     """Each required and optional name the header has a column for -> its position.
 
-    The first of repeated names wins. A missing required column is an error naming it and
-    listing the columns found.
+    A missing required column is an error naming it and listing the columns found; two
+    columns with one name that is read are an error naming both (``refuse_duplicates``).
     """
     index: dict[str, int] = {}
     for position, cell in enumerate(header.cells):
@@ -130,7 +133,64 @@ def locate_columns(
                 where=name,
             )
     names = (*required, *optional)
-    return {name: index[key] for name in names if (key := header_key(name)) in index}
+    columns = {name: index[key] for name in names if (key := header_key(name)) in index}
+    refuse_duplicates(path, header, columns.values())
+    return columns
+
+
+def refuse_duplicates(path: Path, header: HeaderRow, used: Iterable[int]) -> None:
+    """Two columns whose names compare equal, one of them read, are an error naming both.
+
+    Taking the first would silently read one of two columns that may disagree (an export
+    merged from two sources, a column added by hand). Repeats among columns no importer
+    reads are harmless and allowed.
+    """
+    keys = [header_key(cell) for cell in header.cells]
+    for position in sorted(used):
+        key = keys[position]
+        twin = next((i for i, k in enumerate(keys) if k == key and i != position), None)
+        if key and twin is not None:
+            first, second = sorted((position, twin))
+            fail(
+                path,
+                "two columns with one name",
+                f"columns {first + 1} ({str(header.cells[first]).strip()!r}) and {second + 1} "
+                f"({str(header.cells[second]).strip()!r}) have the same name, so which one "
+                "holds the data is unclear; rename or delete one",
+                line=header.line,
+                where=str(header.cells[first]).strip(),
+            )
+
+
+def check_fields(mapping: Mapping[str, str] | None, fields: Iterable[str]) -> dict[str, str]:
+    """A --map mapping whose fields are all in ``fields``, or the error listing them."""
+    known = list(fields)
+    for name in mapping or {}:
+        if name not in known:
+            raise ImportError_(f"--map {name}=…: no field {name!r}; fields: {', '.join(known)}")
+    return dict(mapping or {})
+
+
+def mapped_cells(cells: Cells, mapping: Mapping[str, str]) -> list[object]:
+    """A header row with each mapped column renamed to the field it holds (--map field=Header),
+    so a table importer that finds columns by name finds it under its field's name."""
+    renamed = {header_key(header): field for field, header in mapping.items()}
+    return [renamed.get(header_key(cell), cell) for cell in cells]
+
+
+def apply_mapping(path: Path, header: HeaderRow, mapping: Mapping[str, str]) -> HeaderRow:
+    """``mapped_cells`` of a file's header row; a mapped column it lacks is an error."""
+    keys = {header_key(cell) for cell in header.cells}
+    for field, wanted in mapping.items():
+        if header_key(wanted) not in keys:
+            fail(
+                path,
+                f"--map {field}={wanted!r}: no such column",
+                f"--map {field}={wanted!r}: no such column; columns found: "
+                f"{columns_found(header.cells)}",
+                line=header.line,
+            )
+    return HeaderRow(header.line, mapped_cells(header.cells, mapping), header.recognised)
 
 
 def columns_found(header: Cells) -> str:
@@ -180,22 +240,65 @@ def is_blank(cells: Cells) -> bool:
 # ---- CSV ------------------------------------------------------------------------------------
 
 
-def csv_rows(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, list[str]]]:
+class _RecordTooLong(Exception):
+    """A CSV record grew past the limit; raised from inside the csv reader's line source."""
+
+
+class _BoundedLines:
+    """The lines of a text stream, read so that no record holds more than ``limit`` characters.
+
+    ``csv.field_size_limit`` alone does not bound memory: the reader first takes a whole line
+    from its source, so a 400 MB line is read whole before any limit applies. Reading each
+    line with a size cap does; ``record_done`` restarts the count at each record.
+    """
+
+    def __init__(self, handle: io.TextIOWrapper, limit: int) -> None:
+        self.handle = handle
+        self.limit = limit
+        self.used = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        text = self.handle.readline(self.limit - self.used + 1)
+        if not text:
+            raise StopIteration
+        self.used += len(text)
+        if self.used > self.limit:
+            raise _RecordTooLong
+        return text
+
+    def record_done(self) -> None:
+        self.used = 0
+
+
+def csv_rows(
+    path: Path, progress: Progress | None = None, max_record: int | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of each CSV record; multi-line quoted cells count from their start.
 
-    ``progress`` gets the bytes read every ``PROGRESS_EVERY`` records and at the end.
+    ``progress`` gets the bytes read every ``PROGRESS_EVERY`` records and at the end. A
+    record longer than ``max_record`` characters (default ``MAX_RECORD``) is an error naming
+    the line it starts on, found without reading more than that into memory.
     """
+    limit = MAX_RECORD if max_record is None else max_record
+    _refuse_xml(path)
+    # Process-wide, but only ever raised: every CSV field up to a record's limit is allowed.
+    csv.field_size_limit(max(csv.field_size_limit(), limit))
     try:
         raw = path.open("rb")
     except OSError as exc:
         raise failure(path, f"cannot read ({exc.strerror})") from None
     # The binary layer is kept for its byte position, which the progress bar needs.
     with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+        lines = _BoundedLines(handle, limit)
         # strict: a file that ends inside a quoted cell is an error, not a silently cut value
-        reader = csv.reader(handle, strict=True)
+        reader = csv.reader(lines, strict=True)
         line = 1
         try:
             for count, cells in enumerate(reader, 1):
+                lines.record_done()
                 yield line, cells
                 line = reader.line_num + 1
                 if progress is not None and count % PROGRESS_EVERY == 0:
@@ -207,8 +310,38 @@ def csv_rows(path: Path, progress: Progress | None = None) -> Iterator[tuple[int
         except csv.Error as exc:
             # The record's first line: an unclosed quote makes line_num run far past it.
             raise failure(path, _csv_problem(str(exc)), line) from None
+        except _RecordTooLong:
+            raise failure(
+                path,
+                f"the record starting here is longer than {_size(limit)}; no export row is "
+                "that long (is a quote never closed, or is this not a text table?)",
+                line,
+            ) from None
         if progress is not None:
             progress(raw.tell())
+
+
+def _refuse_xml(path: Path) -> None:
+    """An XML export given to a table importer (a wrong --kind) is named as such, instead of
+    failing later on a header row made of markup."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError as exc:
+        raise failure(path, f"cannot read ({exc.strerror})") from None
+    if looks_like_xml(head):
+        root = xml_root_tag(head)
+        found = f"<{root.decode(errors='replace')}>" if root else "markup"
+        raise failure(
+            path,
+            f"the file is XML ({found}), but this importer reads CSV tables: is it the "
+            "right --kind?",
+            1,
+        )
+
+
+def _size(chars: int) -> str:
+    return f"{chars >> 20} MB" if chars >= _MIB else f"{chars:,} characters"
 
 
 def _csv_problem(message: str) -> str:
@@ -335,7 +468,26 @@ def head_rows(head: bytes, limit: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
 
 
 def xml_root_tag(head: bytes) -> bytes | None:
-    """The root element's name in a file's head: the first tag after prolog and DOCTYPE."""
-    text = _XML_COMMENT.sub(b"", head)
-    match = _XML_TAG.search(text)
+    """The root element's name in a file's head: the first tag after prolog and DOCTYPE.
+
+    A UTF-16 head (with a byte-order mark, or recognisable from its first "<") is decoded
+    first, so detection finds such exports as XML parsers do.
+    """
+    head = utf16_as_utf8(head)
+    text_bytes = _XML_COMMENT.sub(b"", head)
+    match = _XML_TAG.search(text_bytes)
     return match.group(1) if match else None
+
+
+def is_xml(path: Path) -> bool:
+    """Whether a file starts (after a BOM and blanks) with markup: an XML export, not a table."""
+    try:
+        with path.open("rb") as handle:
+            return looks_like_xml(handle.read(4096))
+    except OSError as exc:
+        raise failure(path, f"cannot read ({exc.strerror})") from None
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """Whether a file's head starts (after a BOM and blanks) with markup, in UTF-8 or UTF-16."""
+    return utf16_as_utf8(head).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"

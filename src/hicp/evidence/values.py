@@ -48,6 +48,9 @@ _US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\D.*)?", re.DOTALL)
 _EU_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,].*)?", re.DOTALL)
 # A regex rather than strptime: locale-independent, and Nessus stamps every host of a scan.
 _CTIME = re.compile(r"[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+\d{1,2}:\d{2}:\d{2}\s+(\d{4})")
+# "Feb 9, 2024 10:48:42 UTC" (Tenable.sc) and "12 Mar 2020 04:42PM GMT-0400" (Qualys WAS)
+_MONTH_DAY = re.compile(r"([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})(?:\s.*)?", re.DOTALL)
+_DAY_MONTH = re.compile(r"(\d{1,2})[\s-]([A-Za-z]{3})[a-z]*[\s-](\d{4})(?:\s.*)?", re.DOTALL)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 _SCORE = re.compile(r"\s*(\d{1,2}(?:\.\d+)?)")
@@ -126,12 +129,15 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def _calendar_day(text: str) -> dt.date:
-    if not text[0].isdigit():  # only a ctime stamp starts with a letter ("Tue Jun 25 ...")
-        match = _CTIME.fullmatch(text)
-        if match is None:
-            raise ValueError(text)
+    if not text[0].isdigit():  # a ctime stamp ("Tue Jun 25 ...") or "Feb 9, 2024"
         # _MONTHS.index raises ValueError for a word that is no month
-        return dt.date(int(match[3]), _MONTHS.index(match[1].lower()) + 1, int(match[2]))
+        if match := _CTIME.fullmatch(text):
+            return dt.date(int(match[3]), _MONTHS.index(match[1].lower()) + 1, int(match[2]))
+        if match := _MONTH_DAY.fullmatch(text):
+            return dt.date(int(match[3]), _MONTHS.index(match[1].lower()) + 1, int(match[2]))
+        raise ValueError(text)
+    if match := _DAY_MONTH.fullmatch(text):
+        return dt.date(int(match[3]), _MONTHS.index(match[2].lower()) + 1, int(match[1]))
     try:
         return dt.datetime.fromisoformat(text).date()
     except ValueError:
