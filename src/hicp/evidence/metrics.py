@@ -14,13 +14,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hicp.evidence.kev import KevCatalog
+from hicp.evidence.os_lifecycle import OsLifecycle, Support, judge
+from hicp.evidence.os_names import recognise
+
 DRILL_LIMIT = 1000
 
 
 @dataclass(frozen=True)
 class MetricContext:
     as_of: dt.date  # the assessment date
-    end_of_life_os: tuple[str, ...]
+    # Reference data; None means the copy in use (reference_data.py: installed, else shipped).
+    os_lifecycle: OsLifecycle | None = None
+    kev: KevCatalog | None = None
+
+    @property
+    def lifecycle(self) -> OsLifecycle:
+        from hicp.evidence.reference_data import os_lifecycle_data
+
+        return self.os_lifecycle or os_lifecycle_data()
+
+    @property
+    def kev_catalog(self) -> KevCatalog:
+        from hicp.evidence.reference_data import kev_data
+
+        return self.kev or kev_data()
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,7 @@ class MetricValue:
     bad: int
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]  # the first DRILL_LIMIT bad rows
+    note: str | None = None  # said after the rule's explanation: what else the count rests on
 
     @property
     def share(self) -> float:
@@ -180,14 +199,20 @@ def high_within_90_days(db: sqlite3.Connection, ctx: MetricContext) -> MetricVal
 
 
 @metric
-def supported_os(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    patterns = [p.lower() for p in ctx.end_of_life_os]
-    db.create_function(
-        "end_of_life",
-        1,
-        lambda os: int(any(p in (os or "").lower() for p in patterns)),
-        deterministic=True,
-    )
+def supported_os(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    """Systems whose operating system still gets security updates on the assessment date.
+    A name that is not recognised, or a release the lifecycle data lacks, is unknown: it is
+    listed with the end-of-life systems and never counted as supported."""
+    data, as_of = ctx.lifecycle, ctx.as_of
+    judged: dict[str, str] = {}
+
+    def os_support(os: str | None) -> str:
+        raw = os or ""
+        if raw not in judged:
+            judged[raw] = judge(data, recognise(raw), as_of, raw).text
+        return judged[raw]
+
+    db.create_function("os_support", 1, os_support, deterministic=True)
     # The inventory is the register of systems; scans stand in when there is none.
     if _count(db, "SELECT count(*) FROM assets WHERE os IS NOT NULL"):
         systems = (
@@ -197,9 +222,34 @@ def supported_os(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | No
         )
     else:
         systems = f"SELECT host AS system, os FROM ({SCANNED_HOSTS}) WHERE os IS NOT NULL"
-    return _value(
-        db, systems, f"SELECT system, os FROM ({systems}) WHERE end_of_life(os) ORDER BY system"
+    judged_systems = f"SELECT system, os, os_support(os) AS judgment FROM ({systems})"
+    total, unknown = db.execute(
+        f"SELECT count(*), coalesce(sum(judgment LIKE '{Support.UNKNOWN.value}:%'), 0) "
+        f"FROM ({judged_systems})"
+    ).fetchone()
+    if total == 0:
+        return None
+    if unknown == total:
+        return NotMeasured(
+            f"none of the {total} systems' operating-system names could be matched to "
+            f"{data.describe}, so whether they get security updates is unknown"
+        )
+    short = (
+        f"SELECT system, os, judgment FROM ({judged_systems}) "
+        f"WHERE judgment NOT LIKE '{Support.SUPPORTED.value}:%'"
     )
+    bad = _count(db, f"SELECT count(*) FROM ({short})")
+    cursor = db.execute(
+        f"{short} ORDER BY judgment LIKE '{Support.UNKNOWN.value}:%', system LIMIT {DRILL_LIMIT}"
+    )
+    columns = tuple(d[0] for d in cursor.description)
+    note = f"Judged on {as_of.isoformat()} with {data.describe}."
+    if unknown:
+        note = (
+            f"{unknown} of them run an operating system that could not be matched to the "
+            f"lifecycle data and count as not supported. {note}"
+        )
+    return MetricValue(total, bad, columns, tuple(cursor.fetchall()), note)
 
 
 def _asset_share(db: sqlite3.Connection, types: tuple[str, ...], column: str) -> MetricValue | None:

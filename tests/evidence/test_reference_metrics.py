@@ -1,0 +1,94 @@
+"""Metrics that rest on reference data or on what an export leaves out: end-of-life systems,
+known-exploited vulnerabilities, MFA, DMARC, SPF and DKIM. Unknown is never counted as good."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from hicp.evidence.metrics import METRICS, MetricContext, MetricValue, NotMeasured, prepare
+from hicp.evidence.models import Asset, AssetType, Finding, Severity
+from hicp.evidence.store import EvidenceStore, Record
+
+AS_OF = dt.date(2026, 9, 1)
+WS, SRV, MED = AssetType.WORKSTATION, AssetType.SERVER, AssetType.MEDICAL_DEVICE
+
+
+def measure(
+    tmp_path: Path, metric: str, records: Sequence[Record], as_of: dt.date = AS_OF
+) -> MetricValue | NotMeasured | None:
+    with EvidenceStore(tmp_path / "e.db") as store:
+        source = tmp_path / "all.txt"
+        source.write_text("all")
+        store.store(source, "test", records)
+        prepare(store.db)
+        return METRICS[metric](store.db, MetricContext(as_of=as_of))
+
+
+def finding(host: str, os: str | None = None, cves: tuple[str, ...] = (), **kw: object) -> Finding:
+    return Finding.model_validate(
+        {
+            "source": "nessus",
+            "host": host,
+            "check_id": kw.pop("check", "1"),
+            "title": "t",
+            "severity": Severity.HIGH,
+            "os": os,
+            "cves": cves,
+            "last_seen": AS_OF,
+            **kw,
+        }
+    )
+
+
+def test_the_seven_out_of_support_systems_from_real_exports_are_found(tmp_path: Path) -> None:
+    names = [
+        "Linux Kernel 3.10.0 on CentOS Linux release 7.9.2009 (Core)",
+        "Red Hat Enterprise Linux Server release 7.9 (Maipo)",
+        "Microsoft Windows 10 Pro 22H2 Build 19045",
+        "Ubuntu 20.04.6 LTS",
+        "Debian GNU/Linux 10 (buster)",
+        "CentOS Stream 8",
+        "macOS 13.6 Ventura",
+    ]
+    records = [Asset(hostname=f"h{i}", os=name, type=SRV) for i, name in enumerate(names)]
+    records.append(Asset(hostname="ok", os="Microsoft Windows Server 2022 Standard", type=SRV))
+    value = measure(tmp_path, "supported_os", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (8, 7)
+    assert all(row[2].startswith("end of life") for row in value.rows)
+
+
+def test_an_unrecognised_os_counts_as_not_supported_and_is_reported(tmp_path: Path) -> None:
+    records = [
+        Asset(hostname="pump", os="VxWorks 6.9", type=MED),
+        Asset(hostname="srv", os="Windows Server 2022 Standard", type=SRV),
+        Asset(hostname="old", os="Windows 7 Professional", type=WS),
+    ]
+    value = measure(tmp_path, "supported_os", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (3, 2)
+    assert [row[0] for row in value.rows] == ["old", "pump"]  # end of life first, then unknown
+    assert value.rows[1][2].startswith("unknown")
+    assert value.note is not None and "1 of them" in value.note and "2026-08-22" in value.note
+
+
+def test_when_no_os_is_recognised_support_is_not_measured(tmp_path: Path) -> None:
+    records = [
+        Asset(hostname="pump", os="VxWorks 6.9", type=MED),
+        Asset(hostname="printer", os="Printer firmware", type=AssetType.IOT),
+    ]
+    value = measure(tmp_path, "supported_os", records)
+    assert isinstance(value, NotMeasured)
+    assert "none of the 2 systems" in value.reason
+
+
+def test_scanned_hosts_are_judged_when_the_inventory_has_no_os(tmp_path: Path) -> None:
+    records = [
+        finding("10.0.0.1", os="cpe:/o:centos:centos:7"),
+        finding("10.0.0.2", os="Linux Kernel 5.15 on Ubuntu 22.04"),
+    ]
+    value = measure(tmp_path, "supported_os", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (2, 1) and value.rows[0][0] == "10.0.0.1"
