@@ -92,3 +92,65 @@ def test_scanned_hosts_are_judged_when_the_inventory_has_no_os(tmp_path: Path) -
     value = measure(tmp_path, "supported_os", records)
     assert isinstance(value, MetricValue)
     assert (value.total, value.bad) == (2, 1) and value.rows[0][0] == "10.0.0.1"
+
+
+KEV_CVE = "CVE-2021-44228"  # Log4Shell, on the shipped KEV list
+NOT_KEV = "CVE-2020-0001"
+
+
+def test_a_medical_device_with_a_cve_on_the_kev_list_is_found_without_a_scanner_flag(
+    tmp_path: Path,
+) -> None:
+    records = [
+        Asset(hostname="pump1", ip="10.9.0.1", type=MED),
+        Asset(hostname="pump2", ip="10.9.0.2", type=MED),
+        finding("10.9.0.1", cves=(NOT_KEV, KEV_CVE), source="openvas"),
+        finding("10.9.0.2", cves=(NOT_KEV,)),
+    ]
+    value = measure(tmp_path, "medical_devices_no_kev", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (2, 1)
+    assert value.rows[0][0] == "pump1" and KEV_CVE in value.rows[0][3]
+    assert value.note is not None and "2025.08.25" in value.note
+
+
+def test_a_scanners_own_kev_flag_still_counts(tmp_path: Path) -> None:
+    records = [
+        Asset(hostname="pump1", ip="10.9.0.1", type=MED),
+        finding("10.9.0.1", known_exploited=True),
+    ]
+    value = measure(tmp_path, "medical_devices_no_kev", records)
+    assert isinstance(value, MetricValue) and value.bad == 1
+    assert "flagged by nessus" in value.rows[0][3]
+
+
+def test_unscanned_medical_devices_are_not_counted_as_free_of_kev(tmp_path: Path) -> None:
+    records = [
+        Asset(hostname="pump1", ip="10.9.0.1", type=MED),
+        Asset(hostname="pump2", ip="10.9.0.2", type=MED),
+        Asset(hostname="pump3", ip="10.9.0.3", type=MED),
+        finding("10.9.0.1", cves=(NOT_KEV,)),
+    ]
+    value = measure(tmp_path, "medical_devices_no_kev", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (1, 0)
+    assert value.note is not None and "2 of 3 medical devices were not seen" in value.note
+
+
+def test_no_scanned_medical_device_means_kev_is_not_measured(tmp_path: Path) -> None:
+    records = [
+        Asset(hostname="pump1", ip="10.9.0.1", type=MED),
+        finding("10.0.0.5", cves=(KEV_CVE,)),
+    ]
+    value = measure(tmp_path, "medical_devices_no_kev", records)
+    assert isinstance(value, NotMeasured)
+    assert "none of the 1 medical devices" in value.reason
+
+
+def test_a_device_found_by_host_name_is_matched_to_its_findings(tmp_path: Path) -> None:
+    records = [
+        Asset(hostname="PUMP1", type=MED),
+        finding("10.9.0.1", hostname="pump1.clinic.local", cves=(KEV_CVE,)),
+    ]
+    value = measure(tmp_path, "medical_devices_no_kev", records)
+    assert isinstance(value, MetricValue) and (value.total, value.bad) == (1, 1)

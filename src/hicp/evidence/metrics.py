@@ -330,21 +330,71 @@ def medical_devices_segregated(db: sqlite3.Connection, ctx: MetricContext) -> Me
     )
 
 
+def _device_ids(db: sqlite3.Connection) -> None:
+    """Temp table of the identifiers each medical device can appear under in a scan."""
+    db.executescript("""
+        DROP TABLE IF EXISTS temp.device_ids;
+        CREATE TEMP TABLE device_ids (id TEXT NOT NULL, key TEXT NOT NULL);
+        INSERT INTO device_ids SELECT lower(ip), key FROM assets
+            WHERE type = 'medical_device' AND ip IS NOT NULL;
+        INSERT INTO device_ids SELECT key, key FROM assets WHERE type = 'medical_device';
+        INSERT INTO device_ids SELECT short_name(hostname), key FROM assets
+            WHERE type = 'medical_device' AND short_name(hostname) IS NOT NULL;
+        CREATE INDEX temp.device_ids_id ON device_ids(id);
+    """)
+
+
 @metric
-def medical_devices_no_kev(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+def medical_devices_no_kev(
+    db: sqlite3.Connection, ctx: MetricContext
+) -> MetricValue | NotMeasured | None:
+    """Scanned medical devices with an open finding on CISA's KEV list: the finding's CVEs
+    matched against the KEV data in use, or the scanner's own KEV flag. A device no scan has
+    seen says nothing either way, so it is left out of the count and reported."""
     if not _has(db, "findings"):
         return None
-    scope = "SELECT * FROM assets WHERE type = 'medical_device'"
-    kev_hosts = (
-        "SELECT lower(host) AS id FROM findings WHERE known_exploited = 1 UNION "
-        "SELECT lower(hostname) FROM findings WHERE known_exploited = 1 "
-        "AND hostname IS NOT NULL UNION SELECT short_name(hostname) FROM findings "
-        "WHERE known_exploited = 1 AND hostname IS NOT NULL"
+    devices = _count(db, "SELECT count(*) FROM assets WHERE type = 'medical_device'")
+    if devices == 0:
+        return None
+    catalog = ctx.kev_catalog
+    known = catalog.cves
+
+    def kev_cves(cves: str | None) -> str | None:
+        hits = [c for c in (cves or "").split() if c.upper() in known]
+        return " ".join(hits) or None
+
+    db.create_function("kev_cves", 1, kev_cves, deterministic=True)
+    _device_ids(db)
+    scanned = f"SELECT a.* FROM assets a WHERE a.type = 'medical_device' AND {IN_SCANS}"
+    total = _count(db, f"SELECT count(*) FROM ({scanned})")
+    unscanned = devices - total
+    if total == 0:
+        return NotMeasured(
+            f"none of the {devices} medical devices appears in any imported scan, so whether "
+            "they have known-exploited vulnerabilities is unknown"
+        )
+    # One pass over the open findings; each is tied to the devices it may belong to.
+    db.executescript(f"""
+        DROP TABLE IF EXISTS temp.device_kev;
+        CREATE TEMP TABLE device_kev AS
+        SELECT DISTINCT d.key AS key, f.check_id AS check_id,
+            coalesce(kev_cves(f.cves), CASE WHEN f.known_exploited = 1
+                THEN 'flagged by ' || f.source END) AS kev
+        FROM ({OPEN_FINDINGS}) f
+        JOIN device_ids d ON d.id IN (lower(f.host), lower(f.hostname), short_name(f.hostname))
+        WHERE f.known_exploited = 1 OR kev_cves(f.cves) IS NOT NULL;
+    """)
+    bad_sql = (
+        "SELECT a.hostname, a.ip, a.location, group_concat(DISTINCT k.kev) AS known_exploited "
+        f"FROM ({scanned}) a JOIN device_kev k ON k.key = a.key GROUP BY a.key ORDER BY a.key"
     )
-    return _value(
-        db,
-        scope,
-        "SELECT a.hostname, a.ip, a.location FROM "
-        f"({scope}) a WHERE lower(a.ip) IN ({kev_hosts}) OR a.key IN ({kev_hosts}) "
-        f"OR short_name(a.hostname) IN ({kev_hosts}) ORDER BY a.key",
-    )
+    bad = _count(db, f"SELECT count(*) FROM ({bad_sql})")
+    cursor = db.execute(f"{bad_sql} LIMIT {DRILL_LIMIT}")
+    columns = tuple(d[0] for d in cursor.description)
+    note = f"Matched against {catalog.describe}."
+    if unscanned:
+        note = (
+            f"{unscanned} of {devices} medical devices were not seen by any scan and are not "
+            f"counted. {note}"
+        )
+    return MetricValue(total, bad, columns, tuple(cursor.fetchall()), note)
