@@ -7,6 +7,7 @@ folder is $HICP_DATA_DIR, else $XDG_DATA_HOME/hicp, else ~/.local/share/hicp.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from hicp import yamlio
 from hicp.errors import CatalogError, Problem
 from hicp.evidence import kev, os_lifecycle
 from hicp.evidence.kev import KevCatalog
-from hicp.evidence.os_lifecycle import OsLifecycle
+from hicp.evidence.os_lifecycle import OsLifecycle, Product
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "reference"
 LIFECYCLE_FILE = "os_lifecycle.yaml"
@@ -132,18 +133,36 @@ def install(source: Path, force: bool = False) -> Installed:
         return Installed("KEV", f"version {new_kev.version}", current.describe, target)
     new_life = os_lifecycle.from_endoflife(_endoflife_files(source))
     current_life = os_lifecycle_data()
-    if not force and new_life.data_through < current_life.data_through:
+    # Product files update their products; the others are kept, so one file can be refreshed.
+    older = [
+        name
+        for name, product in new_life.products.items()
+        if name in current_life.products and _newest(product) < _newest(current_life.products[name])
+    ]
+    if older and not force:
         raise CatalogError(
-            f"{source}: end-of-life data through {new_life.data_through} is older than the "
-            f"data in use (through {current_life.data_through}); use --force to install it anyway"
+            f"{source}: the end-of-life data for {', '.join(sorted(older))} is older than the "
+            "data in use; use --force to install it anyway"
         )
+    merged = current_life.model_copy(
+        update={
+            "products": {**current_life.products, **new_life.products},
+            "snapshot": new_life.snapshot,
+            "data_through": max(new_life.data_through, current_life.data_through),
+        }
+    )
     target = folder / LIFECYCLE_FILE
     folder.mkdir(parents=True, exist_ok=True)
-    yamlio.write_atomic(target, os_lifecycle.dump(new_life))
+    yamlio.write_atomic(target, os_lifecycle.dump(merged))
     _copy_license(folder, "LICENSE-endoflife.date")
+    names = ", ".join(sorted(new_life.products))
     return Installed(
-        "end-of-life", f"snapshot of {new_life.snapshot}", current_life.describe, target
+        "end-of-life", f"snapshot of {new_life.snapshot} ({names})", current_life.describe, target
     )
+
+
+def _newest(product: Product) -> dt.date:
+    return max((c.released for c in product.cycles if c.released), default=dt.date.min)
 
 
 def _copy_license(folder: Path, name: str) -> None:
