@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hicp.evidence.metrics import METRICS, MetricContext, MetricValue, NotMeasured, prepare
-from hicp.evidence.models import Asset, AssetType, Finding, Severity
+from hicp.evidence.models import (
+    Asset,
+    AssetType,
+    DmarcPolicy,
+    EmailDomain,
+    Finding,
+    Identity,
+    Severity,
+)
 from hicp.evidence.store import EvidenceStore, Record
 
 AS_OF = dt.date(2026, 9, 1)
@@ -154,3 +162,90 @@ def test_a_device_found_by_host_name_is_matched_to_its_findings(tmp_path: Path) 
     ]
     value = measure(tmp_path, "medical_devices_no_kev", records)
     assert isinstance(value, MetricValue) and (value.total, value.bad) == (1, 1)
+
+
+def test_an_identity_export_without_mfa_says_nothing_about_mfa(tmp_path: Path) -> None:
+    records = [Identity(user="a"), Identity(user="b", privileged=True)]
+    for metric in ("mfa_all_users", "mfa_privileged"):
+        (tmp_path / metric).mkdir()
+        value = measure(tmp_path / metric, metric, records)
+        assert isinstance(value, NotMeasured), metric
+        assert "no MFA value" in value.reason
+
+
+def test_accounts_without_an_mfa_value_are_not_counted_as_using_mfa(tmp_path: Path) -> None:
+    records = [
+        Identity(user="a", mfa=True),
+        Identity(user="b", mfa=False),
+        Identity(user="c"),
+        Identity(user="d", enabled=False),
+    ]
+    value = measure(tmp_path, "mfa_all_users", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (3, 2)
+    assert [(row[0], row[-1]) for row in value.rows] == [("b", "no"), ("c", "not in the export")]
+    assert value.note is not None and "1 of them have no MFA value" in value.note
+
+
+def _domain(name: str, dmarc: str | None = None, **kw: object) -> EmailDomain:
+    policy = None
+    if dmarc:
+        policy = next(
+            (p for p in DmarcPolicy if f"p={p.value}" in dmarc.replace(" ", "").split(";")), None
+        )
+    return EmailDomain.model_validate(
+        {"domain": name, "dmarc": dmarc, "dmarc_policy": policy, **kw}
+    )
+
+
+def test_a_subdomain_is_covered_by_its_organizational_domains_sp_policy(tmp_path: Path) -> None:
+    records = [
+        _domain("clinic.org", "v=DMARC1; p=none; sp=reject"),
+        _domain("mail.clinic.org"),
+        _domain("lab.clinic.org", "v=DMARC1; p=none"),
+    ]
+    value = measure(tmp_path, "dmarc_enforced", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (3, 2)
+    assert [row[0] for row in value.rows] == ["clinic.org", "lab.clinic.org"]
+
+
+def test_without_sp_a_subdomain_takes_the_organizational_p_policy(tmp_path: Path) -> None:
+    records = [
+        _domain("clinic.org", "v=DMARC1; p=quarantine"),
+        _domain("mail.clinic.org"),
+        _domain("other.net"),
+    ]
+    value = measure(tmp_path, "dmarc_enforced", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (3, 1) and value.rows[0][0] == "other.net"
+
+
+def test_spf_passes_only_with_a_failing_all(tmp_path: Path) -> None:
+    records = [
+        _domain("a.org", spf="v=spf1 mx -all", spf_all="-all"),
+        _domain("b.org", spf="v=spf1 mx ~all", spf_all="~all"),
+        _domain("c.org", spf="v=spf1 mx ?all", spf_all="?all"),
+        _domain("d.org", spf="v=spf1 redirect=_spf.e.org"),
+        _domain("e.org"),
+    ]
+    value = measure(tmp_path, "spf_enforced", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (5, 3)
+    assert [row[0] for row in value.rows] == ["c.org", "d.org", "e.org"]
+
+
+def test_dkim_is_not_measured_when_no_selector_was_found(tmp_path: Path) -> None:
+    value = measure(tmp_path, "dkim_published", [_domain("a.org"), _domain("b.org")])
+    assert isinstance(value, NotMeasured)
+    assert "does not show that DKIM is missing" in value.reason
+
+
+def test_dkim_found_under_a_selector_counts_and_the_rest_are_flagged_with_a_caveat(
+    tmp_path: Path,
+) -> None:
+    records = [_domain("a.org", dkim_selectors=("selector1",)), _domain("b.org")]
+    value = measure(tmp_path, "dkim_published", records)
+    assert isinstance(value, MetricValue)
+    assert (value.total, value.bad) == (2, 1) and value.rows[0][0] == "b.org"
+    assert value.note is not None and "not looked up" in value.note

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hicp.evidence.kev import KevCatalog
+from hicp.evidence.mail_auth import coverage
 from hicp.evidence.os_lifecycle import OsLifecycle, Support, judge
 from hicp.evidence.os_names import recognise
 
@@ -274,24 +275,40 @@ def disk_encryption_coverage(db: sqlite3.Connection, ctx: MetricContext) -> Metr
     return _asset_share(db, ("workstation", "mobile"), "disk_encrypted")
 
 
-@metric
-def mfa_all_users(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    return _value(
+def _mfa(db: sqlite3.Connection, scope: str, columns: str) -> MetricValue | NotMeasured | None:
+    """Accounts in scope that do not use MFA. An account whose export gives no MFA value is
+    not shown to use it (counted and said); an export with no MFA value at all says nothing
+    about MFA, so the rule is not measured rather than "not implemented"."""
+    total, known = db.execute(
+        f"SELECT count(*), count(mfa) FROM identities WHERE {scope}"
+    ).fetchone()
+    if total == 0:
+        return None
+    if known == 0:
+        return NotMeasured(
+            f"the identity export gives no MFA value for any of the {total} accounts "
+            "(no MFA column, or it is empty), so it says nothing about multifactor sign-in"
+        )
+    value = _value(
         db,
-        "SELECT 1 FROM identities WHERE enabled = 1",
-        "SELECT user, privileged, last_sign_in FROM identities "
-        "WHERE enabled = 1 AND mfa IS NOT 1 ORDER BY user",
+        f"SELECT 1 FROM identities WHERE {scope}",
+        f"SELECT {columns}, CASE WHEN mfa IS NULL THEN 'not in the export' ELSE 'no' END AS mfa "
+        f"FROM identities WHERE {scope} AND mfa IS NOT 1 ORDER BY mfa IS NULL, user",
     )
+    if value is None or known == total:
+        return value
+    note = f"{total - known} of them have no MFA value in the export and count as not using it."
+    return MetricValue(value.total, value.bad, value.columns, value.rows, note)
 
 
 @metric
-def mfa_privileged(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    return _value(
-        db,
-        "SELECT 1 FROM identities WHERE enabled = 1 AND privileged = 1",
-        "SELECT user, last_sign_in FROM identities "
-        "WHERE enabled = 1 AND privileged = 1 AND mfa IS NOT 1 ORDER BY user",
-    )
+def mfa_all_users(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    return _mfa(db, "enabled = 1", "user, privileged, last_sign_in")
+
+
+@metric
+def mfa_privileged(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    return _mfa(db, "enabled = 1 AND privileged = 1", "user, last_sign_in")
 
 
 @metric
@@ -309,13 +326,72 @@ def active_accounts(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue |
 
 @metric
 def dmarc_enforced(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    """Mail domains under a DMARC policy of quarantine or reject: their own record's, or for a
+    subdomain without one, its organizational domain's sp= (else p=); see mail_auth.py."""
+    domains = {
+        name: (record, policy)
+        for name, record, policy in db.execute(
+            "SELECT domain, dmarc, dmarc_policy FROM email_domains"
+        ).fetchall()
+    }
+    if not domains:
+        return None
+    db.executescript("""
+        DROP TABLE IF EXISTS temp.dmarc_coverage;
+        CREATE TEMP TABLE dmarc_coverage (domain TEXT PRIMARY KEY, policy TEXT, source TEXT);
+    """)
+    db.executemany(
+        "INSERT INTO dmarc_coverage VALUES (?, ?, ?)",
+        [(c.domain, c.policy, c.source) for c in coverage(domains)],
+    )
+    return _value(
+        db,
+        "SELECT 1 FROM dmarc_coverage",
+        "SELECT domain, policy AS dmarc_policy, source FROM dmarc_coverage "
+        "WHERE policy IS NULL OR policy NOT IN ('quarantine', 'reject') ORDER BY domain",
+    )
+
+
+@metric
+def spf_enforced(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    """Mail domains whose SPF record ends in -all (fail) or ~all (soft fail): anything else
+    (no record, ?all, +all, only redirect=) lets anyone send as the domain."""
     return _value(
         db,
         "SELECT 1 FROM email_domains",
-        "SELECT domain, dmarc_policy, dmarc FROM email_domains "
-        "WHERE dmarc_policy IS NULL OR dmarc_policy NOT IN ('quarantine', 'reject') "
-        "ORDER BY domain",
+        "SELECT domain, spf_all, spf FROM email_domains "
+        "WHERE spf IS NULL OR spf_all IS NULL OR spf_all NOT IN ('-all', '~all') ORDER BY domain",
     )
+
+
+@metric
+def dkim_published(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    """Mail domains with at least one DKIM key found. A key can only be found under a selector
+    name someone looked up (or in a full zone export), so finding one proves DKIM is set up,
+    but not finding one does not prove it is missing."""
+    total, with_keys = db.execute(
+        "SELECT count(*), coalesce(sum(dkim_selectors != ''), 0) FROM email_domains"
+    ).fetchone()
+    if total == 0:
+        return None
+    if with_keys == 0:
+        return NotMeasured(
+            f"no DKIM key was found for any of the {total} mail domains; DKIM keys are found "
+            "only under selector names that were looked up, so this does not show that DKIM "
+            "is missing"
+        )
+    value = _value(
+        db,
+        "SELECT 1 FROM email_domains",
+        "SELECT domain FROM email_domains WHERE dkim_selectors = '' ORDER BY domain",
+    )
+    if value is None or value.bad == 0:
+        return value
+    note = (
+        "A domain listed may still sign with a selector that was not looked up; DKIM was found "
+        "only for the others."
+    )
+    return MetricValue(value.total, value.bad, value.columns, value.rows, note)
 
 
 @metric
