@@ -121,6 +121,16 @@ OSES: dict[str, list[tuple[str, str, str, bool, int]]] = {
     "iot": [("Embedded Linux", "", "iot", False, 40), ("Printer firmware", "", "iot", False, 35),
             ("AXIS OS", "11.9.60", "iot", False, 10), ("", "", "iot", False, 15)],
 }
+# The OSES entries that still get security updates on AS_OF according to the end-of-life data
+# hicp ships (data/reference/os_lifecycle.yaml). Every other OS name counts against
+# supported_os: past its end of life, or not recognisable (VxWorks, printer firmware), since
+# unknown is never counted as supported.
+SUPPORTED_ON_AS_OF = {
+    "Windows 11 Enterprise", "Windows 10 Enterprise LTSC", "macOS 14",
+    "Windows Server 2022 Datacenter", "Windows Server 2019 Standard",
+    "Windows Server 2016 Standard", "Red Hat Enterprise Linux 9", "Red Hat Enterprise Linux 8",
+    "Ubuntu 22.04", "iPadOS", "Android",
+}
 # Rates of the planted gaps and other traits (share of the assets or accounts concerned)
 RATES = {"medical_on_user_vlan": 0.04, "eol": 0.04, "never_scanned": 0.04,
          "not_in_inventory": 0.03, "no_agent": 0.03, "no_encryption": 0.04, "dmz": 0.10,
@@ -1421,6 +1431,7 @@ def write_inventory(path: Path, plan: Plan, expect: dict[str, dict[str, int]]) -
             if d.os:
                 count("with_os")
                 count("eol", d.eol)
+                count("not_supported", d.os not in SUPPORTED_ON_AS_OF)
             if d.kind in ("workstation", "server"):
                 count("agent_scope")
                 count("no_agent", d.agent is not True)
@@ -1435,7 +1446,7 @@ def write_inventory(path: Path, plan: Plan, expect: dict[str, dict[str, int]]) -
     expect.update(
         inventory_covers_scanned={"total": n["scanned"], "bad": n.get("unregistered", 0)},
         scan_covers_inventory={"total": n["with_ip"], "bad": n.get("unscanned", 0)},
-        supported_os={"total": n["with_os"], "bad": n.get("eol", 0)},
+        supported_os={"total": n["with_os"], "bad": n.get("not_supported", 0)},
         endpoint_agent_coverage={"total": n["agent_scope"], "bad": n.get("no_agent", 0)},
         disk_encryption_coverage={"total": n["encryption_scope"], "bad": n.get("no_encryption", 0)},
         medical_devices_segregated={"total": sum(medical_by_segment.values()), "bad": shared},
@@ -1559,7 +1570,14 @@ def write_dns(path: Path, plan: Plan, expect: dict[str, dict[str, int]]) -> dict
                     lines.append(f"{relative:<24} IN  A   203.0.113.{device.index % 250 + 2}")
     with path.open("w", encoding="utf-8", newline="\n") as out:
         out.write("\n".join(lines) + "\n")
-    bad = sum(1 for zone in zones if zone[3] in (None, "none"))
+    # A subdomain without its own DMARC record is covered by its parent's policy (no sp= here).
+    policies = {zone[0]: zone[3] for zone in zones}
+
+    def applies(domain: str, policy: str | None) -> str | None:
+        parent = next((d for d in policies if domain.endswith(f".{d}") and policies[d]), None)
+        return policy or (policies[parent] if parent else None)
+
+    bad = sum(1 for zone in zones if applies(zone[0], zone[3]) in (None, "none"))
     expect["dmarc_enforced"] = {"total": len(zones), "bad": bad}
     return {"kind": "dns", "rows": len(lines), "records": len(zones)}
 

@@ -18,6 +18,14 @@ EXAMPLES = ROOT / "examples"
 MakeAssessment = Callable[..., Assessment]
 
 
+@pytest.fixture(autouse=True)
+def _no_user_reference_data(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests use the shipped end-of-life and KEV data, never a copy installed on this machine."""
+    monkeypatch.setenv("HICP_DATA_DIR", str(tmp_path_factory.getbasetemp() / "no-user-data"))
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return default_catalog()

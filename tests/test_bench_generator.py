@@ -17,7 +17,6 @@ import pytest
 from hicp.evidence.base import detect
 from hicp.evidence.metrics import METRICS, MetricContext, prepare
 from hicp.evidence.models import Asset
-from hicp.evidence.rules import default_rules
 from hicp.evidence.store import EvidenceStore
 
 GENERATOR = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
@@ -109,9 +108,7 @@ def test_the_metrics_find_exactly_the_planted_gaps(
     generated: Path, store: EvidenceStore, metric: str
 ) -> None:
     data = manifest(generated)
-    context = MetricContext(
-        as_of=dt.date.fromisoformat(data["as_of"]), end_of_life_os=default_rules().end_of_life_os
-    )
+    context = MetricContext(as_of=dt.date.fromisoformat(data["as_of"]))
     wanted = data["expect"][metric]
     assert 0 < wanted["bad"] < wanted["total"], "the generator should plant the gap"
     value = METRICS[metric](store.db, context)

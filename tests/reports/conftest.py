@@ -31,12 +31,13 @@ SECTIONS = [
 ]
 FORMULA_OWNER = '=HYPERLINK("http://x")'
 
-# The community hospital answers 2.M.A, 1.M.B and 3.M.C "implemented"; the tool evidence below
-# supports less for each (3 of 10 workstations lack an agent; 4 of 20 accounts lack MFA), so
-# those three answers are in conflict. It supports more than the "partial" answers of 4.M.C
-# (every workstation encrypted) and 3.M.B (no stale account): those two get a note.
+# The community hospital answers 2.M.A and 1.M.B "implemented" and 3.M.D "partial"; the tool
+# evidence below supports less for each (3 of 10 workstations lack an agent; 7 of 20 accounts
+# lack MFA, which supports "not implemented"), so those three answers are in conflict. It
+# supports more than the "partial" answers of 4.M.C (every workstation encrypted) and 3.M.B
+# (no stale account): those two get a note.
 EVIDENCE_EXAMPLE = "community-hospital"
-EVIDENCE_CONFLICTS = ("1.M.B", "2.M.A", "3.M.C")
+EVIDENCE_CONFLICTS = ("1.M.B", "2.M.A", "3.M.D")
 EVIDENCE_NOTES = ("3.M.B", "4.M.C")
 SIGNED_IN = dt.date(2026, 9, 15)  # two weeks before the assessment: no account is stale
 
@@ -118,7 +119,7 @@ def example_with_evidence(directory: Path, audience: Audience = Audience.CLINIC)
     identities = [
         Identity(
             user=f"user{n:02}",
-            mfa=n > 4,  # 16 of 20 (80%): partial, not implemented
+            mfa=n > 7,  # 13 of 20 (65%): below the 70% bar for partial
             privileged=n > 18,  # the two administrators do use MFA
             last_sign_in=SIGNED_IN,
         )

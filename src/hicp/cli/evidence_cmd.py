@@ -115,10 +115,38 @@ def import_(
 
 
 def _report_payload(report: EvidenceReport) -> dict[str, Any]:
+    from hicp.evidence.reference_data import in_use
+
     data = report.model_dump(mode="json")
     for rule in data["rules"]:
         rule.pop("rows")  # drill-down rows come with --rule
+    data["reference_data"] = [
+        {"data": d.what, "file": str(d.path), "installed": d.installed} for d in in_use()
+    ]
     return data
+
+
+@app.command("update-data")
+def update_data(
+    file: Path = typer.Argument(
+        ...,
+        metavar="FILE",
+        help="CISA's known_exploited_vulnerabilities.json, or endoflife.date product files "
+        "(one products/*.md or .yaml file, or a folder of them).",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Install even when the data is older than the data in use."
+    ),
+) -> None:
+    """Install newer end-of-life or KEV reference data for the evidence checks (no network).
+
+    The kind of data is recognised from the content. It is validated, then written atomically
+    to the per-user data folder ($HICP_DATA_DIR, else ~/.local/share/hicp), which takes
+    precedence over the copy shipped with hicp.
+    """
+    from hicp.evidence.reference_data import install
+
+    console().print(str(install(file, force=force)))
 
 
 @app.command("show")
@@ -170,6 +198,9 @@ def show(
         for r in report.rules
     ]
     c_rows = [[s.id, s.conflict] for s in report.conflicts]
+    from hicp.evidence.reference_data import in_use
+
+    reference = "Reference data: " + "; ".join(str(d) for d in in_use()) + "."
 
     def rich() -> list[RenderableType]:
         parts: list[RenderableType] = [
@@ -180,6 +211,7 @@ def show(
         )
         if c_rows:
             parts.append(table("Conflicts with the answers", ["Sub-practice", "Conflict"], c_rows))
+        parts.append(reference)
         parts.append("Drill down with: hicp evidence show ASSESSMENT --rule RULE")
         return parts
 
@@ -197,6 +229,7 @@ def show(
                 if c_rows
                 else ""
             )
+            + f"\n\n{reference}\n"
         ),
         rich=rich,
     )

@@ -128,7 +128,7 @@ def evaluate(
     org = assessment.organization
     scope = {sp.id for sp in catalog.in_scope(org.tier, org.include_tiers)}
     prepare(store.db)
-    context = MetricContext(as_of=assessment.assessment.date, end_of_life_os=ruleset.end_of_life_os)
+    context = MetricContext(as_of=assessment.assessment.date)
     results = []
     for rule in ruleset.rules:
         in_scope = tuple(s for s in rule.sub_practices if s in scope)
@@ -150,7 +150,8 @@ def evaluate(
                     total=value.total,
                     bad=value.bad,
                     share=f"{round(share * 100)}%",
-                ),
+                )
+                + (f" {value.note}" if value.note else ""),
                 columns=value.columns,
                 rows=value.rows,
             )

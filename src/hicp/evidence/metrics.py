@@ -14,13 +14,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hicp.evidence.kev import KevCatalog
+from hicp.evidence.mail_auth import coverage
+from hicp.evidence.os_lifecycle import OsLifecycle, Support, judge
+from hicp.evidence.os_names import recognise
+
 DRILL_LIMIT = 1000
 
 
 @dataclass(frozen=True)
 class MetricContext:
     as_of: dt.date  # the assessment date
-    end_of_life_os: tuple[str, ...]
+    # Reference data; None means the copy in use (reference_data.py: installed, else shipped).
+    os_lifecycle: OsLifecycle | None = None
+    kev: KevCatalog | None = None
+
+    @property
+    def lifecycle(self) -> OsLifecycle:
+        from hicp.evidence.reference_data import os_lifecycle_data
+
+        return self.os_lifecycle or os_lifecycle_data()
+
+    @property
+    def kev_catalog(self) -> KevCatalog:
+        from hicp.evidence.reference_data import kev_data
+
+        return self.kev or kev_data()
 
 
 @dataclass(frozen=True)
@@ -29,6 +48,7 @@ class MetricValue:
     bad: int
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]  # the first DRILL_LIMIT bad rows
+    note: str | None = None  # said after the rule's explanation: what else the count rests on
 
     @property
     def share(self) -> float:
@@ -180,14 +200,20 @@ def high_within_90_days(db: sqlite3.Connection, ctx: MetricContext) -> MetricVal
 
 
 @metric
-def supported_os(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    patterns = [p.lower() for p in ctx.end_of_life_os]
-    db.create_function(
-        "end_of_life",
-        1,
-        lambda os: int(any(p in (os or "").lower() for p in patterns)),
-        deterministic=True,
-    )
+def supported_os(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    """Systems whose operating system still gets security updates on the assessment date.
+    A name that is not recognised, or a release the lifecycle data lacks, is unknown: it is
+    listed with the end-of-life systems and never counted as supported."""
+    data, as_of = ctx.lifecycle, ctx.as_of
+    judged: dict[str, str] = {}
+
+    def os_support(os: str | None) -> str:
+        raw = os or ""
+        if raw not in judged:
+            judged[raw] = judge(data, recognise(raw), as_of, raw).text
+        return judged[raw]
+
+    db.create_function("os_support", 1, os_support, deterministic=True)
     # The inventory is the register of systems; scans stand in when there is none.
     if _count(db, "SELECT count(*) FROM assets WHERE os IS NOT NULL"):
         systems = (
@@ -197,9 +223,34 @@ def supported_os(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | No
         )
     else:
         systems = f"SELECT host AS system, os FROM ({SCANNED_HOSTS}) WHERE os IS NOT NULL"
-    return _value(
-        db, systems, f"SELECT system, os FROM ({systems}) WHERE end_of_life(os) ORDER BY system"
+    judged_systems = f"SELECT system, os, os_support(os) AS judgment FROM ({systems})"
+    total, unknown = db.execute(
+        f"SELECT count(*), coalesce(sum(judgment LIKE '{Support.UNKNOWN.value}:%'), 0) "
+        f"FROM ({judged_systems})"
+    ).fetchone()
+    if total == 0:
+        return None
+    if unknown == total:
+        return NotMeasured(
+            f"none of the {total} systems' operating-system names could be matched to "
+            f"{data.describe}, so whether they get security updates is unknown"
+        )
+    short = (
+        f"SELECT system, os, judgment FROM ({judged_systems}) "
+        f"WHERE judgment NOT LIKE '{Support.SUPPORTED.value}:%'"
     )
+    bad = _count(db, f"SELECT count(*) FROM ({short})")
+    cursor = db.execute(
+        f"{short} ORDER BY judgment LIKE '{Support.UNKNOWN.value}:%', system LIMIT {DRILL_LIMIT}"
+    )
+    columns = tuple(d[0] for d in cursor.description)
+    note = f"Judged on {as_of.isoformat()} with {data.describe}."
+    if unknown:
+        note = (
+            f"{unknown} of them run an operating system that could not be matched to the "
+            f"lifecycle data and count as not supported. {note}"
+        )
+    return MetricValue(total, bad, columns, tuple(cursor.fetchall()), note)
 
 
 def _asset_share(db: sqlite3.Connection, types: tuple[str, ...], column: str) -> MetricValue | None:
@@ -224,24 +275,40 @@ def disk_encryption_coverage(db: sqlite3.Connection, ctx: MetricContext) -> Metr
     return _asset_share(db, ("workstation", "mobile"), "disk_encrypted")
 
 
-@metric
-def mfa_all_users(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    return _value(
+def _mfa(db: sqlite3.Connection, scope: str, columns: str) -> MetricValue | NotMeasured | None:
+    """Accounts in scope that do not use MFA. An account whose export gives no MFA value is
+    not shown to use it (counted and said); an export with no MFA value at all says nothing
+    about MFA, so the rule is not measured rather than "not implemented"."""
+    total, known = db.execute(
+        f"SELECT count(*), count(mfa) FROM identities WHERE {scope}"
+    ).fetchone()
+    if total == 0:
+        return None
+    if known == 0:
+        return NotMeasured(
+            f"the identity export gives no MFA value for any of the {total} accounts "
+            "(no MFA column, or it is empty), so it says nothing about multifactor sign-in"
+        )
+    value = _value(
         db,
-        "SELECT 1 FROM identities WHERE enabled = 1",
-        "SELECT user, privileged, last_sign_in FROM identities "
-        "WHERE enabled = 1 AND mfa IS NOT 1 ORDER BY user",
+        f"SELECT 1 FROM identities WHERE {scope}",
+        f"SELECT {columns}, CASE WHEN mfa IS NULL THEN 'not in the export' ELSE 'no' END AS mfa "
+        f"FROM identities WHERE {scope} AND mfa IS NOT 1 ORDER BY mfa IS NULL, user",
     )
+    if value is None or known == total:
+        return value
+    note = f"{total - known} of them have no MFA value in the export and count as not using it."
+    return MetricValue(value.total, value.bad, value.columns, value.rows, note)
 
 
 @metric
-def mfa_privileged(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    return _value(
-        db,
-        "SELECT 1 FROM identities WHERE enabled = 1 AND privileged = 1",
-        "SELECT user, last_sign_in FROM identities "
-        "WHERE enabled = 1 AND privileged = 1 AND mfa IS NOT 1 ORDER BY user",
-    )
+def mfa_all_users(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    return _mfa(db, "enabled = 1", "user, privileged, last_sign_in")
+
+
+@metric
+def mfa_privileged(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    return _mfa(db, "enabled = 1 AND privileged = 1", "user, last_sign_in")
 
 
 @metric
@@ -259,13 +326,72 @@ def active_accounts(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue |
 
 @metric
 def dmarc_enforced(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    """Mail domains under a DMARC policy of quarantine or reject: their own record's, or for a
+    subdomain without one, its organizational domain's sp= (else p=); see mail_auth.py."""
+    domains = {
+        name: (record, policy)
+        for name, record, policy in db.execute(
+            "SELECT domain, dmarc, dmarc_policy FROM email_domains"
+        ).fetchall()
+    }
+    if not domains:
+        return None
+    db.executescript("""
+        DROP TABLE IF EXISTS temp.dmarc_coverage;
+        CREATE TEMP TABLE dmarc_coverage (domain TEXT PRIMARY KEY, policy TEXT, source TEXT);
+    """)
+    db.executemany(
+        "INSERT INTO dmarc_coverage VALUES (?, ?, ?)",
+        [(c.domain, c.policy, c.source) for c in coverage(domains)],
+    )
+    return _value(
+        db,
+        "SELECT 1 FROM dmarc_coverage",
+        "SELECT domain, policy AS dmarc_policy, source FROM dmarc_coverage "
+        "WHERE policy IS NULL OR policy NOT IN ('quarantine', 'reject') ORDER BY domain",
+    )
+
+
+@metric
+def spf_enforced(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+    """Mail domains whose SPF record ends in -all (fail) or ~all (soft fail): anything else
+    (no record, ?all, +all, only redirect=) lets anyone send as the domain."""
     return _value(
         db,
         "SELECT 1 FROM email_domains",
-        "SELECT domain, dmarc_policy, dmarc FROM email_domains "
-        "WHERE dmarc_policy IS NULL OR dmarc_policy NOT IN ('quarantine', 'reject') "
-        "ORDER BY domain",
+        "SELECT domain, spf_all, spf FROM email_domains "
+        "WHERE spf IS NULL OR spf_all IS NULL OR spf_all NOT IN ('-all', '~all') ORDER BY domain",
     )
+
+
+@metric
+def dkim_published(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | NotMeasured | None:
+    """Mail domains with at least one DKIM key found. A key can only be found under a selector
+    name someone looked up (or in a full zone export), so finding one proves DKIM is set up,
+    but not finding one does not prove it is missing."""
+    total, with_keys = db.execute(
+        "SELECT count(*), coalesce(sum(dkim_selectors != ''), 0) FROM email_domains"
+    ).fetchone()
+    if total == 0:
+        return None
+    if with_keys == 0:
+        return NotMeasured(
+            f"no DKIM key was found for any of the {total} mail domains; DKIM keys are found "
+            "only under selector names that were looked up, so this does not show that DKIM "
+            "is missing"
+        )
+    value = _value(
+        db,
+        "SELECT 1 FROM email_domains",
+        "SELECT domain FROM email_domains WHERE dkim_selectors = '' ORDER BY domain",
+    )
+    if value is None or value.bad == 0:
+        return value
+    note = (
+        "A domain listed may still sign with a selector that was not looked up; DKIM was found "
+        "only for the others."
+    )
+    return MetricValue(value.total, value.bad, value.columns, value.rows, note)
 
 
 @metric
@@ -280,21 +406,71 @@ def medical_devices_segregated(db: sqlite3.Connection, ctx: MetricContext) -> Me
     )
 
 
+def _device_ids(db: sqlite3.Connection) -> None:
+    """Temp table of the identifiers each medical device can appear under in a scan."""
+    db.executescript("""
+        DROP TABLE IF EXISTS temp.device_ids;
+        CREATE TEMP TABLE device_ids (id TEXT NOT NULL, key TEXT NOT NULL);
+        INSERT INTO device_ids SELECT lower(ip), key FROM assets
+            WHERE type = 'medical_device' AND ip IS NOT NULL;
+        INSERT INTO device_ids SELECT key, key FROM assets WHERE type = 'medical_device';
+        INSERT INTO device_ids SELECT short_name(hostname), key FROM assets
+            WHERE type = 'medical_device' AND short_name(hostname) IS NOT NULL;
+        CREATE INDEX temp.device_ids_id ON device_ids(id);
+    """)
+
+
 @metric
-def medical_devices_no_kev(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
+def medical_devices_no_kev(
+    db: sqlite3.Connection, ctx: MetricContext
+) -> MetricValue | NotMeasured | None:
+    """Scanned medical devices with an open finding on CISA's KEV list: the finding's CVEs
+    matched against the KEV data in use, or the scanner's own KEV flag. A device no scan has
+    seen says nothing either way, so it is left out of the count and reported."""
     if not _has(db, "findings"):
         return None
-    scope = "SELECT * FROM assets WHERE type = 'medical_device'"
-    kev_hosts = (
-        "SELECT lower(host) AS id FROM findings WHERE known_exploited = 1 UNION "
-        "SELECT lower(hostname) FROM findings WHERE known_exploited = 1 "
-        "AND hostname IS NOT NULL UNION SELECT short_name(hostname) FROM findings "
-        "WHERE known_exploited = 1 AND hostname IS NOT NULL"
+    devices = _count(db, "SELECT count(*) FROM assets WHERE type = 'medical_device'")
+    if devices == 0:
+        return None
+    catalog = ctx.kev_catalog
+    known = catalog.cves
+
+    def kev_cves(cves: str | None) -> str | None:
+        hits = [c for c in (cves or "").split() if c.upper() in known]
+        return " ".join(hits) or None
+
+    db.create_function("kev_cves", 1, kev_cves, deterministic=True)
+    _device_ids(db)
+    scanned = f"SELECT a.* FROM assets a WHERE a.type = 'medical_device' AND {IN_SCANS}"
+    total = _count(db, f"SELECT count(*) FROM ({scanned})")
+    unscanned = devices - total
+    if total == 0:
+        return NotMeasured(
+            f"none of the {devices} medical devices appears in any imported scan, so whether "
+            "they have known-exploited vulnerabilities is unknown"
+        )
+    # One pass over the open findings; each is tied to the devices it may belong to.
+    db.executescript(f"""
+        DROP TABLE IF EXISTS temp.device_kev;
+        CREATE TEMP TABLE device_kev AS
+        SELECT DISTINCT d.key AS key, f.check_id AS check_id,
+            coalesce(kev_cves(f.cves), CASE WHEN f.known_exploited = 1
+                THEN 'flagged by ' || f.source END) AS kev
+        FROM ({OPEN_FINDINGS}) f
+        JOIN device_ids d ON d.id IN (lower(f.host), lower(f.hostname), short_name(f.hostname))
+        WHERE f.known_exploited = 1 OR kev_cves(f.cves) IS NOT NULL;
+    """)
+    bad_sql = (
+        "SELECT a.hostname, a.ip, a.location, group_concat(DISTINCT k.kev) AS known_exploited "
+        f"FROM ({scanned}) a JOIN device_kev k ON k.key = a.key GROUP BY a.key ORDER BY a.key"
     )
-    return _value(
-        db,
-        scope,
-        "SELECT a.hostname, a.ip, a.location FROM "
-        f"({scope}) a WHERE lower(a.ip) IN ({kev_hosts}) OR a.key IN ({kev_hosts}) "
-        f"OR short_name(a.hostname) IN ({kev_hosts}) ORDER BY a.key",
-    )
+    bad = _count(db, f"SELECT count(*) FROM ({bad_sql})")
+    cursor = db.execute(f"{bad_sql} LIMIT {DRILL_LIMIT}")
+    columns = tuple(d[0] for d in cursor.description)
+    note = f"Matched against {catalog.describe}."
+    if unscanned:
+        note = (
+            f"{unscanned} of {devices} medical devices were not seen by any scan and are not "
+            f"counted. {note}"
+        )
+    return MetricValue(total, bad, columns, tuple(cursor.fetchall()), note)

@@ -52,7 +52,6 @@ class Rule(BaseModel):
 class RuleSet(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    end_of_life_os: tuple[str, ...]
     rules: tuple[Rule, ...]
 
     @model_validator(mode="after")
