@@ -12,7 +12,13 @@ from tests.evidence.files import FIXTURES, SAMPLES, needs_samples
 
 # Fixtures no kind may claim: a generic CSV without its title column is not yet any format.
 UNRECOGNISED = {FIXTURES / "generic" / "missing_title.csv"}
-FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p not in UNRECOGNISED)
+# Only the folders named for an importer hold evidence exports (endoflife/ holds reference data).
+FIXTURE_FILES = sorted(
+    p
+    for kind in REGISTRY
+    for p in (FIXTURES / kind).rglob("*")
+    if p.is_file() and p not in UNRECOGNISED
+)
 SAMPLE_KINDS = {"nessus_many_vuln.nessus": "nessus", "openvas_many_vuln.xml": "openvas",
                 "qualys_sample_report.csv": "qualys"}  # fmt: skip
 
