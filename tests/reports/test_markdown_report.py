@@ -86,6 +86,10 @@ def test_the_summary_shows_each_threats_exposure_in_a_table_with_a_bar(
     rows = table[2:]
     assert len(rows) == len(context.score.threats) == 5
     for row, threat in zip(rows, context.score.threats, strict=True):
+        if threat.exposure is None:  # does not apply: the reason, never a percentage or a bar
+            assert f"| Not applicable — {threat.not_applicable} |" in row
+            assert "█" not in row and "%" not in row
+            continue
         filled = round(threat.exposure * 20)
         assert f"| {pct(threat.exposure)} |" in row
         assert "`" + "█" * filled + "░" * (20 - filled) + "`" in row

@@ -111,7 +111,7 @@ def reductions(catalog: Catalog, result: ScoreResult) -> dict[str, float]:
     residual risk falls by the threat's inherent risk times that.
     """
     share: dict[str, dict[str, float]] = {}  # practice -> threat -> inherent x w / W
-    for threat in result.threats:
+    for threat in result.applicable_threats:  # a threat that does not apply has no risk to cut
         scored_weight = sum(c.weight for c in threat.practices if c.coverage is not None)
         for c in threat.practices:
             if c.coverage is not None:
@@ -204,6 +204,7 @@ def build_plan(
         used[index] += points[sid]
 
     by_id = catalog.sub_practices
+    applicable = {t.id for t in result.applicable_threats}
     actions = []
     position = {sid: i for i, sid in enumerate(ordered)}
     for sid in sorted(ordered, key=lambda s: (phase_of[s], position[s])):
@@ -216,7 +217,7 @@ def build_plan(
                 practice=catalog.practice_of(sid).id,
                 kind=kind[sid],
                 status=status_of[sid],
-                threats=catalog.threats_of(sid),
+                threats=tuple(t for t in catalog.threats_of(sid) if t in applicable),
                 reduction=gains[sid],
                 effort=sp.effort,
                 cost=sp.cost,

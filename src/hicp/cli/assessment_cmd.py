@@ -19,7 +19,15 @@ from hicp.cli.output import (
     table,
     warn,
 )
-from hicp.reports.wording import COST_WORDS, KIND_VERB, effort_words, pct
+from hicp.reports.wording import (
+    COST_WORDS,
+    KIND_VERB,
+    effort_words,
+    exposure_words,
+    not_applicable_words,
+    pct,
+    residual_words,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -175,14 +183,19 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
             f"{t.id} {t.name}",
             f"{t.likelihood}×{t.impact} = {t.inherent}",
             pct(t.mitigation),
-            pct(t.exposure),
-            f"{t.residual:.1f}",
+            exposure_words(t),
+            residual_words(t),
         ]
         for t in result.threats
     ]
     overall = (
         f"Overall coverage {pct(result.coverage)}; overall exposure "
-        f"{pct(result.exposure)} of inherent risk."
+        f"{pct(result.exposure)} of inherent risk"
+        + (
+            f"; left out as not applicable: {', '.join(t.id for t in skipped)}."
+            if (skipped := [t for t in result.threats if not t.applies])
+            else "."
+        )
     )
 
     def rich() -> list[RenderableType]:
@@ -201,9 +214,9 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
             [
                 [
                     f"{t.id} {catalog.threats[t.id].short}",
-                    bar(t.exposure),
+                    "Not applicable (below)" if t.not_applicable else bar(t.exposure),
                     f"{t.likelihood}×{t.impact} = {t.inherent}",
-                    f"{t.residual:.1f}",
+                    residual_words(t),
                 ]
                 for t in result.threats
             ],
@@ -216,6 +229,7 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
         ]
         overrides = [t for t in result.threats if t.override_reason]
         parts += [f"{t.id} rating set by the organization: {t.override_reason}" for t in overrides]
+        parts += [f"{t.id} {not_applicable_words(t)}" for t in result.threats if t.not_applicable]
         if conflicts:
             parts.append(
                 table(

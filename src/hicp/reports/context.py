@@ -139,7 +139,7 @@ class ReportContext(_Frozen):
 
 def _heatmap(result: ScoreResult) -> tuple[HeatCell, ...]:
     cells = []
-    for threat in result.threats:
+    for threat in result.applicable_threats:
         weight_sum = sum(c.weight for c in threat.practices if c.coverage is not None)
         for c in threat.practices:
             share = (

@@ -25,6 +25,7 @@ from hicp.reports.wording import (
     conflicts_line,
     effort_words,
     evidence_sentence,
+    not_applicable_words,
     pct,
     status_label,
     text_bar,
@@ -56,7 +57,7 @@ def _threat_rows(context: ReportContext) -> list[list[Cell]]:
     before = {t: b for t, b, _ in changes.scores.threats} if changes else {}
     rows: list[list[Cell]] = []
     for info, threat in zip(context.threats, context.score.threats, strict=True):
-        row: list[Cell] = [info.name, text_bar(threat.exposure)]
+        row: list[Cell] = [info.name, not_applicable_words(threat) or text_bar(threat.exposure)]
         if changes:
             row.append(pct(before[threat.id]))
         rows.append(row)

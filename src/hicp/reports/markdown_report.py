@@ -24,7 +24,9 @@ from hicp.reports.wording import (
     conflicts_line,
     effort_words,
     evidence_sentence,
+    exposure_words,
     pct,
+    residual_words,
     status_label,
 )
 
@@ -119,7 +121,10 @@ class _Writer:
             if score.coverage is None
             else f"{pct(score.coverage)} of what is in scope is in place"
         )
-        all_threats = f"the {len(score.threats)} threats"
+        applicable = score.applicable_threats
+        all_threats = f"the {len(applicable)} threats that apply"
+        if len(applicable) == len(score.threats):
+            all_threats = f"the {len(score.threats)} threats"
         self.add(
             f"- **Organization:** {escape(org.name)}",
             f"- **{'Size group' if self.plain else 'HICP tier'}:** {tiers}",
@@ -148,7 +153,12 @@ class _Writer:
             if self.plain:
                 name = f"**{name}**<br>{escape(info.summary)}"
             else:
-                name += f"<br>L{t.likelihood}×I{t.impact} = {t.inherent}, residual {t.residual:.1f}"
+                name += (
+                    f"<br>L{t.likelihood}×I{t.impact} = {t.inherent}, residual {residual_words(t)}"
+                )
+            if t.not_applicable:
+                rows.append([name, escape(exposure_words(t)), "–"])
+                continue
             rows.append([name, pct(t.exposure), _bar(t.exposure)])
         self.add(*_table(["Threat", "Exposure", "Remaining risk"], rows))
         self.heading(3, "The most important next actions")

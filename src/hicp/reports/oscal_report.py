@@ -279,11 +279,16 @@ class _Builder:
     def risk(self, threat_id: str) -> dict[str, Any]:
         t = self.c.score.threat(threat_id)
         info = next(i for i in self.c.threats if i.id == threat_id)
-        statement = (
-            f"Likelihood {t.likelihood} × impact {t.impact} gives an inherent risk of "
-            f"{t.inherent}; the safeguards in place mitigate {pct(t.mitigation)} of it, leaving "
-            f"a residual risk of {t.residual:.1f} ({pct(t.exposure)} exposure)."
-        )
+        if t.residual is None:
+            statement = "Not applicable to this organization: " + escape(
+                t.not_applicable or "", line_break="\n"
+            )
+        else:
+            statement = (
+                f"Likelihood {t.likelihood} × impact {t.impact} gives an inherent risk of "
+                f"{t.inherent}; the safeguards in place mitigate {pct(t.mitigation)} of it, "
+                f"leaving a residual risk of {t.residual:.1f} ({pct(t.exposure)} exposure)."
+            )
         if t.override_reason:
             statement += " The organization set its own likelihood or impact: " + escape(
                 t.override_reason, line_break="\n"
@@ -292,15 +297,20 @@ class _Builder:
             ("likelihood", str(t.likelihood)),
             ("impact", str(t.impact)),
             ("inherent-risk", str(t.inherent)),
-            ("residual-risk", f"{t.residual:.2f}"),
         ]
+        if t.residual is not None:
+            facets.append(("residual-risk", f"{t.residual:.2f}"))
         return {
             "uuid": self.uuid("risk", threat_id),
             "title": _line(info.name),
             "description": escape(info.summary, line_break="\n"),
             "statement": statement,
-            "props": _props(("hicp-threat-id", threat_id), ("exposure", pct(t.exposure))),
-            "status": "closed" if t.residual == 0 else "open",
+            "props": _props(
+                ("hicp-threat-id", threat_id),
+                ("exposure", "not applicable" if t.exposure is None else pct(t.exposure)),
+            ),
+            # A threat that does not apply is no open risk; the statement says why.
+            "status": "closed" if t.residual is None or t.residual == 0 else "open",
             "origins": self.origin,
             "characterizations": [
                 {

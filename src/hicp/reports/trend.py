@@ -18,8 +18,8 @@ class TrendPoint(BaseModel):
 
     date: dt.date
     coverage: float | None
-    exposure: float
-    threats: tuple[tuple[str, float], ...]  # (threat, exposure)
+    exposure: float | None  # None when no threat applies
+    threats: tuple[tuple[str, float | None], ...]  # (threat, exposure; None: does not apply)
     practices: tuple[tuple[str, float | None], ...]  # (practice, coverage)
 
 
