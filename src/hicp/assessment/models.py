@@ -111,8 +111,16 @@ CONTACT_ROLES = {
 }
 
 
+# A stable identifier an organization keeps when its name changes (letters, digits, . _ -).
+OrganizationId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+]
+
+
 class Organization(Frozen):
     name: Text
+    # Optional; when two files both carry one, comparisons go by it instead of the name.
+    id: OrganizationId | None = None
     tier: Tier
     include_tiers: tuple[Tier, ...] = ()  # opt in to a higher tier's sub-practices
     profile: Profile = Profile()

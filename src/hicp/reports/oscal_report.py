@@ -115,7 +115,7 @@ class _Builder:
                         "self-assessment's scope and method."
                     ),
                 },
-                "results": [self.result()],
+                "results": [self.result(), *self.prior_results()],
                 "back-matter": {"resources": [self.plan_resource(plan)]},
             }
         }
@@ -189,6 +189,47 @@ class _Builder:
                 ],
             },
         )
+
+    def prior_results(self) -> list[dict[str, Any]]:
+        """The previous assessment (``--previous``) as a prior result: its date and figures.
+
+        Only what the comparison keeps is stated (overall and per-threat figures and the items
+        that changed); the prior file's own findings stay in that file.
+        """
+        changes = self.c.changes
+        if changes is None:
+            return []
+        s = changes.scores
+        before = changes.before_date.isoformat()
+        threats = "; ".join(
+            f"{self.threat_names.get(t, t)} "
+            + ("not applicable" if b is None else f"{pct(b)} exposure")
+            for t, b, _ in s.threats
+        )
+        items = [i for p in self.c.practices for i in p.items]
+        return [
+            _non_empty(
+                uuid=self.uuid("prior-result", before),
+                title=_line(f"Prior HICP self-assessment of {self.org.name}, {before}"),
+                description=(
+                    f"The organization's previous self-assessment, dated {before}, compared with "
+                    f"this one: overall coverage {pct(s.coverage_before)}; overall exposure "
+                    f"{pct(s.exposure_before)} of inherent risk ({threats}). "
+                    f"{len(changes.items)} sub-practice answer(s) changed since."
+                ),
+                start=_timestamp(changes.before_date),
+                end=_timestamp(changes.after_date),
+                props=_props(
+                    ("coverage", pct(s.coverage_before) if s.coverage_before is not None else None),
+                    ("exposure", pct(s.exposure_before) if s.exposure_before is not None else None),
+                ),
+                **{"reviewed-controls": self.reviewed_controls(items)},
+                remarks=(
+                    "Prior result recorded from the comparison only; the controls listed are "
+                    "those in scope now."
+                ),
+            )
+        ]
 
     def reviewed_controls(self, items: list[ItemRow]) -> dict[str, Any]:
         return {
