@@ -22,6 +22,7 @@ from hicp.cli.output import (
 from hicp.reports.wording import (
     COST_WORDS,
     KIND_VERB,
+    due_words,
     effort_words,
     exposure_words,
     not_applicable_words,
@@ -287,7 +288,7 @@ def _plan_rows(catalog: Catalog, plan: Plan, phase_key: str | None) -> list[list
                 f"{action.reduction:.2f}",
                 f"{effort_words(action)}, {COST_WORDS[action.cost]}",
                 action.owner or "",
-                action.target_date or "",
+                due_words(action) or "",
             ]
         )
     return rows
@@ -309,13 +310,15 @@ def _phase_tables(plan: Plan, phase_key: str | None) -> list[RenderableType]:
                 " ".join(a.threats),
                 f"{a.reduction:.1f}",
                 effort_words(a),
-                " · ".join(str(x) for x in (a.owner, a.target_date) if x),
+                " · ".join(x for x in (a.owner, due_words(a)) if x),
             ]
             for a in actions
         ]
         tables.append(
             table(
-                f"{phase.label}" + (f" ({load})" if load else ""),
+                f"{phase.label}"
+                + (f" ({load})" if load else "")
+                + (f" — ended {phase.ends_on}, overdue" if phase.overdue else ""),
                 ["#", "Action", "Threats", "Risk ↓", "Effort", "Owner · due"],
                 rows,
                 justify=["right", "left", "left", "right"],
@@ -330,13 +333,20 @@ def plan_cmd(
     audience: Audience = AUDIENCE,
     phase: str | None = typer.Option(None, "--phase", help="Only one phase: 30d, 90d, 6m or 1y."),
     top: int = typer.Option(3, "--top", min=1, help="How many first actions to spell out."),
+    as_of: dt.datetime | None = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Judge what is overdue as of this date (YYYY-MM-DD; default: today).",
+    ),
 ) -> None:
     """A prioritised action plan: gaps ordered by risk reduced per unit of effort, in phases."""
     from hicp.assessment.plan import build_plan
     from hicp.errors import NotFoundError
 
     catalog, loaded = load_assessment_file(path)
-    plan = build_plan(catalog, loaded.assessment)
+    today = as_of.date() if as_of else dt.date.today()  # the clock is read here, at the edge
+    plan = build_plan(catalog, loaded.assessment, today=today)
     if phase and phase not in {p.key for p in plan.phases}:
         raise NotFoundError(
             f"--phase {phase!r}: use one of {', '.join(p.key for p in plan.phases)}"

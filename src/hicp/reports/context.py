@@ -223,11 +223,13 @@ def build_context(
 ) -> ReportContext:
     """Everything a report shows. ``evidence`` is the evaluation of imported tool evidence."""
     result = score(catalog, assessment)
-    plan = build_plan(catalog, assessment, result=result)
+    # The report's date is "today" for the plan: targets before it are overdue.
+    generated_on = generated_on or dt.date.today()
+    plan = build_plan(catalog, assessment, result=result, today=generated_on)
     org = assessment.organization
     return ReportContext(
         audience=audience,
-        generated_on=generated_on or dt.date.today(),
+        generated_on=generated_on,
         organization=OrganizationInfo(
             name=org.name,
             tier=org.tier.value,

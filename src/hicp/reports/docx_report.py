@@ -35,6 +35,8 @@ from hicp.reports.zipfiles import pin_timestamps
 if TYPE_CHECKING:
     from docx.document import Document
 
+    from hicp.assessment.plan import Action
+
 
 PUBLIC_LAW = (
     "Public Law 116-321 requires HHS to consider whether recognized security practices, such "
@@ -50,6 +52,13 @@ def _section(doc: Document, title: str) -> None:
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def _due(action: Action) -> str:
+    """Past dates read as overdue, never as upcoming."""
+    if action.overdue:
+        return f"Overdue since {_day(action.due_date)}"
+    return _day(action.target_date) if action.target_date else "no date"
 
 
 def _threat_rows(context: ReportContext) -> list[list[Cell]]:
@@ -117,7 +126,7 @@ def _summary(doc: Document, context: ReportContext) -> None:
                 str(rank),
                 [Strong(action_label(a)), detail],
                 a.owner or "not assigned",
-                _day(a.target_date) if a.target_date else "no date",
+                _due(a),
             ]
         )
     if rows:
@@ -283,7 +292,7 @@ def _plan(doc: Document, context: ReportContext) -> None:
                         notes,
                     ],
                     a.owner or "not assigned",
-                    _day(a.target_date) if a.target_date else "no date",
+                    _due(a),
                     f"{effort_words(a)}, {COST_WORDS[a.cost]}",
                 ]
             )

@@ -22,6 +22,7 @@ from hicp.reports.wording import (
     QUICK_WIN_NOTE,
     action_label,
     conflicts_line,
+    due_words,
     effort_words,
     evidence_sentence,
     exposure_words,
@@ -175,7 +176,7 @@ class _Writer:
 
     def _action(self, n: int, action: Action) -> None:
         owner = f"owner: {escape(action.owner)}" if action.owner else "no owner yet"
-        due = f"by {action.target_date.isoformat()}" if action.target_date else "no target date"
+        due = due_words(action) or "no target date"
         size = f"{effort_words(action)}, {COST_WORDS[action.cost]}"
         if action.quick_win:
             size += f" ({QUICK_WIN_NOTE})"
@@ -344,6 +345,11 @@ class _Writer:
                 else f"{phase.points} work units"
             )
             self.heading(3, f"{escape(phase.label)} ({load})")
+            if phase.overdue:
+                self.paragraph(
+                    f"This phase ended on {phase.ends_on.isoformat()}, before this report; "
+                    "actions past their date are marked overdue."
+                )
             if not phase.actions:
                 self.paragraph("Nothing planned in this phase.")
             for n, action_id in enumerate(phase.actions, 1):

@@ -63,6 +63,16 @@ def residual_words(threat: ThreatScore) -> str:
     return "–" if threat.residual is None else f"{threat.residual:.1f}"
 
 
+def due_words(action: Action) -> str | None:
+    """When an action is due, for plain text: "overdue since 2026-11-15" once its date has
+    passed (never shown as upcoming), "by 2026-12-15" for a target date still ahead, else None."""
+    if action.overdue:
+        return f"overdue since {action.due_date.isoformat()}"
+    if action.target_date is not None:
+        return f"by {action.target_date.isoformat()}"
+    return None
+
+
 def status_label(status: Status | None) -> str:
     return status.label if status is not None else NOT_ANSWERED
 
