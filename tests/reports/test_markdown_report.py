@@ -74,7 +74,9 @@ def test_the_summary_lists_the_top_actions_with_owner_and_date(context: ReportCo
         assert f"({action.id})" in summary
         if action.owner:
             assert f"owner: {escape(action.owner)}" in summary
-        if action.target_date:
+        if action.overdue:  # past the report's date: overdue, never "by" a past date
+            assert f"overdue since {action.due_date.isoformat()}" in summary
+        elif action.target_date:
             assert f"by {action.target_date.isoformat()}" in summary
 
 

@@ -100,8 +100,14 @@ class Plan(_Result):
     phases: tuple[PhasePlan, ...]
 
     def top(self, n: int) -> tuple[Action, ...]:
-        """The first ``n`` actions that change something (not just "find out")."""
-        return tuple(a for a in self.actions if a.kind is not ActionKind.FIND_OUT)[:n]
+        """What to do first: the plan's first ``n`` actions, in the plan's own order.
+
+        Every "what to do first" list (the reports' summary, ``hicp plan``, the web dashboard)
+        comes from here, so each shows the beginning of the same plan with the same numbers.
+        "Find out" actions are included where the plan puts them (first): checking an unknown
+        is the plan's own first step, and skipping them made the lists disagree.
+        """
+        return self.actions[:n]
 
 
 def _points(method: Method, effort: Effort, status: Status | None) -> int:

@@ -358,10 +358,11 @@ def plan_cmd(
     title = f"Action plan for {org.name} ({len(plan.actions)} actions)"
 
     def first_lines() -> list[str]:
+        number = {a.id: n for n, a in enumerate(plan.actions, 1)}  # the plan's own numbers
         return [
-            f"{i}. {KIND_VERB[a.kind]}: {a.title} ({a.id}) — {_action_text(a, audience)} "
-            f"Why: {a.why}"
-            for i, a in enumerate(first, 1)
+            f"{number[a.id]}. {KIND_VERB[a.kind]}: {a.title} ({a.id}) — "
+            f"{_action_text(a, audience)} Why: {a.why}"
+            for a in first
         ]
 
     def rich() -> list[RenderableType]:

@@ -168,8 +168,7 @@ class _Writer:
                 self._action(n, action)
         else:
             self.paragraph(
-                "Nothing left to put in place: any remaining items are checks to find out "
-                "where they stand (see the action plan)."
+                "Nothing left to do: every sub-practice in scope is in place or does not apply."
             )
         if c.changes is not None:
             self._changes(c.changes)
