@@ -83,10 +83,18 @@ def test_heatmap_cells_show_the_residual_share_and_weight() -> None:
     assert svg.count(">weight ") == len(context.heatmap)
 
 
-def test_heatmap_marks_unscored_cells() -> None:
-    context = example_context("small-clinic")
+def test_heatmap_marks_unscored_cells(catalog: Catalog) -> None:
+    clinic = load_assessment(EXAMPLES / "small-clinic.yaml", catalog).assessment
+    # The clinic's only vulnerability-management item marked not applicable: P7 is not scored
+    # against the threats it serves (its medical-device practice takes T5 out altogether).
+    answers = clinic.model_dump(mode="json")["answers"] | {
+        "7.S.A": {"status": "not_applicable", "justification": "Tested here"}
+    }
+    assessment = Assessment.model_validate(clinic.model_dump(mode="json") | {"answers": answers})
+    context = build_context(catalog, assessment, generated_on=GENERATED_ON)
     unscored = [c for c in context.heatmap if c.residual_share is None]
-    assert unscored  # the clinic's medical-device practice does not apply
+    assert {c.practice for c in unscored} == {"P7"}
+    assert "T5" not in {c.threat for c in context.heatmap}
     svg = charts.heatmap(context)
     # One label per unscored cell, plus the legend's explanation of the hatching.
     assert svg.count(">not scored</text>") == len(unscored)
@@ -98,7 +106,9 @@ def test_exposure_chart_has_a_bar_per_threat_with_its_percentage(context: Report
     bars = _groups(root, "bar")
     assert [b.get("data-threat") for b in bars] == [t.id for t in context.score.threats]
     for bar, threat in zip(bars, context.score.threats, strict=True):
-        assert pct(threat.exposure) in "".join(bar.itertext())
+        # A threat that does not apply (the clinic's medical devices) is named so, not a 0-100%.
+        expected = "Not applicable" if threat.exposure is None else pct(threat.exposure)
+        assert expected in "".join(bar.itertext())
 
 
 def test_exposure_chart_shows_the_previous_value_when_there_is_one(catalog: Catalog) -> None:
@@ -112,7 +122,7 @@ def test_exposure_chart_shows_the_previous_value_when_there_is_one(catalog: Cata
     labels = [t.text or "" for t in _parse(charts.exposure_bars(context)).iter(f"{SVG}text")]
     # Nothing was answered before, so every threat was fully exposed.
     assert [x for x in labels if x.endswith("(was 100%)")] == [
-        f"{pct(t.exposure)} (was 100%)" for t in context.score.threats
+        f"{pct(t.exposure)} (was 100%)" for t in context.score.applicable_threats
     ]
 
 

@@ -12,6 +12,9 @@ from hicp.reports.context import TOP_ACTIONS, ReportContext
 def test_heatmap_shares_add_up_to_each_threats_residual_risk(context: ReportContext) -> None:
     for threat in context.score.threats:
         shares = [c.residual_share or 0.0 for c in context.heatmap if c.threat == threat.id]
+        if threat.residual is None:  # does not apply: no risk to share out, no cells
+            assert not shares
+            continue
         assert sum(shares) == pytest.approx(threat.residual)
 
 
@@ -20,9 +23,12 @@ def test_sections_list_every_in_scope_item_once(context: ReportContext) -> None:
     assert len(ids) == len(set(ids)) == context.score.total
 
 
-def test_top_actions_are_the_plans_first_real_actions(context: ReportContext) -> None:
-    assert context.top_actions == context.plan.top(TOP_ACTIONS)
-    assert all(a.kind != "find_out" for a in context.top_actions)
+def test_top_actions_are_the_beginning_of_the_plan_in_its_own_order(
+    context: ReportContext,
+) -> None:
+    # One order everywhere: the summary's first actions are the plan's first actions, "find
+    # out" checks included where the plan puts them, so the numbers match the plan's.
+    assert context.top_actions == context.plan.actions[:TOP_ACTIONS]
 
 
 def test_no_previous_assessment_means_no_changes(context: ReportContext) -> None:

@@ -74,7 +74,9 @@ def test_the_summary_lists_the_top_actions_with_owner_and_date(context: ReportCo
         assert f"({action.id})" in summary
         if action.owner:
             assert f"owner: {escape(action.owner)}" in summary
-        if action.target_date:
+        if action.overdue:  # past the report's date: overdue, never "by" a past date
+            assert f"overdue since {action.due_date.isoformat()}" in summary
+        elif action.target_date:
             assert f"by {action.target_date.isoformat()}" in summary
 
 
@@ -86,6 +88,10 @@ def test_the_summary_shows_each_threats_exposure_in_a_table_with_a_bar(
     rows = table[2:]
     assert len(rows) == len(context.score.threats) == 5
     for row, threat in zip(rows, context.score.threats, strict=True):
+        if threat.exposure is None:  # does not apply: the reason, never a percentage or a bar
+            assert f"| Not applicable — {threat.not_applicable} |" in row
+            assert "█" not in row and "%" not in row
+            continue
         filled = round(threat.exposure * 20)
         assert f"| {pct(threat.exposure)} |" in row
         assert "`" + "█" * filled + "░" * (20 - filled) + "`" in row

@@ -157,6 +157,11 @@ def test_there_is_one_risk_per_threat_with_its_exposure(context: ReportContext) 
     risks = _result(context)["risks"]
     assert [_prop(r, "hicp-threat-id") for r in risks] == [t.id for t in context.score.threats]
     for risk, threat in zip(risks, context.score.threats, strict=True):
+        if threat.exposure is None:  # does not apply: closed, and the statement says why
+            assert _prop(risk, "exposure") == "not applicable"
+            assert risk["status"] == "closed"
+            assert risk["statement"].startswith("Not applicable to this organization")
+            continue
         assert _prop(risk, "exposure") == pct(threat.exposure)
         assert risk["status"] == ("open" if threat.exposure > 0 else "closed")
         assert risk["title"] == threat.name

@@ -33,7 +33,7 @@ def test_points_are_in_date_order_and_show_progress(catalog: Catalog) -> None:
     [
         ([dt.date(2026, 1, 1)], ["A"], "at least two"),
         ([dt.date(2026, 1, 1), dt.date(2026, 1, 1)], ["A", "A"], "same date"),
-        ([dt.date(2026, 1, 1), dt.date(2026, 2, 1)], ["A", "B"], "different organizations"),
+        ([dt.date(2026, 1, 1), dt.date(2026, 2, 1)], ["A", "B"], "is of .A. but .* is of .B."),
     ],
 )
 def test_unusable_inputs_are_refused(

@@ -525,3 +525,27 @@ def test_a_facilitys_dashboard_does_not_suggest_adding_facilities_to_it(
 
     assert "Add facilities" not in response.content.decode()
     assert "Part of" in response.content.decode()
+
+
+def test_a_facility_without_networked_devices_shows_that_threat_as_not_applicable(
+    owner: User, organization: Organization, sign_in: SignIn
+) -> None:
+    # Every medical-device item not applicable: the core says T5 does not apply. The roll-up
+    # shows it so, leaves it out of the level counts and never calls it the facility's worst.
+    clinic = facility(organization, "Elm Clinic")
+    catalog = default_catalog()
+    text = new_assessment_text(catalog, name=clinic.name, tier=Tier.SMALL, date=dt.date(2026, 9, 1))
+    text, _ = apply_answers(
+        text,
+        {"9.S.A": {"status": "not_applicable", "justification": "No networked devices"}},
+        catalog,
+        Path("test.yaml"),
+    )
+    services.import_yaml(owner, clinic, name="2026", text=text, filename="test.yaml")
+    roll = rollup.roll_up(organization)
+    (row,) = roll.rows
+    t5 = row.exposures[-1]
+    assert t5.exposure is None and t5.level is rollup.Level.NOT_APPLICABLE
+    assert row.worst is not None and row.worst.threat.id != "T5"
+    assert sum(n for _, n in roll.by_threat[-1].counts) == 0
+    assert "Not applicable" in row_html(page(owner, sign_in, organization), clinic)

@@ -111,8 +111,16 @@ CONTACT_ROLES = {
 }
 
 
+# A stable identifier an organization keeps when its name changes (letters, digits, . _ -).
+OrganizationId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+]
+
+
 class Organization(Frozen):
     name: Text
+    # Optional; when two files both carry one, comparisons go by it instead of the name.
+    id: OrganizationId | None = None
     tier: Tier
     include_tiers: tuple[Tier, ...] = ()  # opt in to a higher tier's sub-practices
     profile: Profile = Profile()
@@ -146,16 +154,26 @@ class Meta(Frozen):
 
 
 class ThreatOverride(Frozen):
-    """An organization's own view of a threat's inherent likelihood or impact, with its reason."""
+    """An organization's own view of a threat, with its reason: a different inherent likelihood
+    or impact, or that the threat does not apply to it at all (``not_applicable: true``)."""
 
     likelihood: Score | None = None
     impact: Score | None = None
+    not_applicable: bool = False
     reason: Text
 
     @model_validator(mode="after")
     def _changes_something(self) -> ThreatOverride:
-        if self.likelihood is None and self.impact is None:
-            raise ValueError("give a likelihood or an impact (1-5) to override")
+        rated = self.likelihood is not None or self.impact is not None
+        if self.not_applicable and rated:
+            raise ValueError(
+                "a threat that does not apply has no likelihood or impact: remove them, or "
+                "remove not_applicable"
+            )
+        if not self.not_applicable and not rated:
+            raise ValueError(
+                "give a likelihood or an impact (1-5) to override, or not_applicable: true"
+            )
         return self
 
 

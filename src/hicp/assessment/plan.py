@@ -14,6 +14,11 @@ Rules (docs/scoring.md):
   organization's size; an action never lands in an earlier phase than a prerequisite, nor
   earlier than the phase holding a target date the organization set for it.
 - A quick win is an action of hours or days that is free or low cost.
+- Dates: a phase ends ``within_days`` after the assessment date (the open-ended last phase a
+  year after it). An action is due on the organization's own target date, or else at the end
+  of its phase. Measured against ``today`` (the report's date, passed in: the core never reads
+  the clock), an action due before today is overdue, and so is a phase that has ended; without
+  ``today`` nothing is judged overdue.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ KIND_FOR_STATUS = {
 
 QUICK_EFFORT = frozenset({Effort.HOURS, Effort.DAYS})
 QUICK_COST = frozenset({Cost.FREE, Cost.LOW})
+LAST_PHASE_DAYS = 365  # the open-ended last phase is "within a year"
 
 
 class _Result(BaseModel):
@@ -71,6 +77,8 @@ class Action(_Result):
     depends_on: tuple[str, ...]  # prerequisites that are still open
     owner: str | None
     target_date: dt.date | None
+    due_date: dt.date  # the target date, or else the end of the action's phase
+    overdue: bool  # due before the report's date ("today"); never upcoming
     question: str
     why: str
     summary: str
@@ -83,6 +91,8 @@ class PhasePlan(_Result):
     capacity: int | None
     points: int
     actions: tuple[str, ...]
+    ends_on: dt.date  # assessment date + the phase's days
+    overdue: bool  # the phase ended before the report's date and still holds actions
 
 
 class Plan(_Result):
@@ -90,8 +100,14 @@ class Plan(_Result):
     phases: tuple[PhasePlan, ...]
 
     def top(self, n: int) -> tuple[Action, ...]:
-        """The first ``n`` actions that change something (not just "find out")."""
-        return tuple(a for a in self.actions if a.kind is not ActionKind.FIND_OUT)[:n]
+        """What to do first: the plan's first ``n`` actions, in the plan's own order.
+
+        Every "what to do first" list (the reports' summary, ``hicp plan``, the web dashboard)
+        comes from here, so each shows the beginning of the same plan with the same numbers.
+        "Find out" actions are included where the plan puts them (first): checking an unknown
+        is the plan's own first step, and skipping them made the lists disagree.
+        """
+        return self.actions[:n]
 
 
 def _points(method: Method, effort: Effort, status: Status | None) -> int:
@@ -111,7 +127,7 @@ def reductions(catalog: Catalog, result: ScoreResult) -> dict[str, float]:
     residual risk falls by the threat's inherent risk times that.
     """
     share: dict[str, dict[str, float]] = {}  # practice -> threat -> inherent x w / W
-    for threat in result.threats:
+    for threat in result.applicable_threats:  # a threat that does not apply has no risk to cut
         scored_weight = sum(c.weight for c in threat.practices if c.coverage is not None)
         for c in threat.practices:
             if c.coverage is not None:
@@ -134,7 +150,9 @@ def build_plan(
     *,
     method: Method | None = None,
     result: ScoreResult | None = None,
+    today: dt.date | None = None,
 ) -> Plan:
+    """The plan for ``assessment``; ``today`` (the report's date) decides what is overdue."""
     method = method or default_method()
     result = result or score(catalog, assessment, method=method)
     gains = reductions(catalog, result)
@@ -203,7 +221,16 @@ def build_plan(
         phase_of[sid] = index
         used[index] += points[sid]
 
+    ends = [
+        assessed + dt.timedelta(days=phase.within_days or LAST_PHASE_DAYS)
+        for phase in method.phases
+    ]
+
+    def overdue(due: dt.date) -> bool:
+        return today is not None and due < today
+
     by_id = catalog.sub_practices
+    applicable = {t.id for t in result.applicable_threats}
     actions = []
     position = {sid: i for i, sid in enumerate(ordered)}
     for sid in sorted(ordered, key=lambda s: (phase_of[s], position[s])):
@@ -216,7 +243,7 @@ def build_plan(
                 practice=catalog.practice_of(sid).id,
                 kind=kind[sid],
                 status=status_of[sid],
-                threats=catalog.threats_of(sid),
+                threats=tuple(t for t in catalog.threats_of(sid) if t in applicable),
                 reduction=gains[sid],
                 effort=sp.effort,
                 cost=sp.cost,
@@ -229,6 +256,8 @@ def build_plan(
                 depends_on=open_deps[sid],
                 owner=answer.owner,
                 target_date=answer.target_date,
+                due_date=(due := answer.target_date or ends[phase_of[sid]]),
+                overdue=overdue(due),
                 question=sp.question,
                 why=sp.why,
                 summary=sp.summary,
@@ -241,7 +270,9 @@ def build_plan(
             label=phase.label,
             capacity=capacities[i],
             points=used[i],
-            actions=tuple(a.id for a in actions if a.phase == phase.key),
+            actions=(held := tuple(a.id for a in actions if a.phase == phase.key)),
+            ends_on=ends[i],
+            overdue=bool(held) and overdue(ends[i]),
         )
         for i, phase in enumerate(method.phases)
     )

@@ -8,8 +8,12 @@ Rules (docs/scoring.md works an example through):
   threat, weighted by each practice's contribution to that threat (data/catalog/threats.yaml);
   0 when none is scored. Inherent risk = likelihood x impact (1-25). Residual risk =
   inherent x (1 - mitigation). Exposure = residual as a fraction of inherent.
+- A threat is not applicable when the assessment declares it so (with a reason), or when every
+  in-scope item of the practice dedicated to it (threats.yaml) is not applicable; the reason is
+  then those items' justifications. It has no mitigation, residual or exposure (None), and is left
+  out of overall exposure and of the plan's arithmetic.
 - Overall coverage = mean credit of all counted items; overall exposure = total residual risk as
-  a percentage of total inherent risk.
+  a percentage of total inherent risk, over the threats that apply (None when none applies).
 Numbers are kept unrounded; renderers round for display.
 """
 
@@ -20,7 +24,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from hicp.assessment.method import Method, default_method
-from hicp.assessment.models import Assessment, Status
+from hicp.assessment.models import Assessment, Status, ThreatOverride
 from hicp.catalog import Catalog
 
 
@@ -59,16 +63,23 @@ class ThreatScore(_Result):
     impact: int
     override_reason: str | None
     inherent: int  # likelihood x impact, 1-25
-    mitigation: float  # 0-1
-    residual: float  # inherent x (1 - mitigation)
-    exposure: float  # residual / inherent, 0-1
+    # Why the threat does not apply to this organization; None when it applies.
+    not_applicable: str | None = None
+    # The three below are None for a threat that does not apply (not a percentage, not zero).
+    mitigation: float | None  # 0-1
+    residual: float | None  # inherent x (1 - mitigation)
+    exposure: float | None  # residual / inherent, 0-1
     practices: tuple[Contribution, ...]  # the practices that mitigate it
+
+    @property
+    def applies(self) -> bool:
+        return self.not_applicable is None
 
 
 class ScoreResult(_Result):
     catalog_version: str
     coverage: float | None
-    exposure: float
+    exposure: float | None  # None when no threat applies
     answered: int
     total: int
     practices: tuple[PracticeScore, ...]
@@ -79,6 +90,10 @@ class ScoreResult(_Result):
 
     def threat(self, threat_id: str) -> ThreatScore:
         return next(t for t in self.threats if t.id == threat_id)
+
+    @property
+    def applicable_threats(self) -> tuple[ThreatScore, ...]:
+        return tuple(t for t in self.threats if t.applies)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -127,6 +142,7 @@ def score(
         )
     coverage_of = {p.id: p.coverage for p in practices}
 
+    items_of = {p.id: p.items for p in practices}
     threats = []
     for threat in catalog.threats.values():
         override = assessment.threats.get(threat.id)
@@ -136,12 +152,32 @@ def score(
             Contribution(practice=pid, weight=weight, coverage=coverage_of[pid])
             for pid, weight in threat.practices.items()
         )
+        inherent = likelihood * impact
+        reason = _not_applicable_reason(
+            assessment, override, items_of.get(threat.dedicated_practice or "", ())
+        )
+        if reason is not None:
+            threats.append(
+                ThreatScore(
+                    id=threat.id,
+                    name=threat.name,
+                    likelihood=likelihood,
+                    impact=impact,
+                    override_reason=None,
+                    inherent=inherent,
+                    not_applicable=reason,
+                    mitigation=None,
+                    residual=None,
+                    exposure=None,
+                    practices=parts,
+                )
+            )
+            continue
         scored = [c for c in parts if c.coverage is not None]
         weight_sum = sum(c.weight for c in scored)
         mitigation = (
             sum(c.weight * (c.coverage or 0.0) for c in scored) / weight_sum if scored else 0.0
         )
-        inherent = likelihood * impact
         residual = inherent * (1.0 - mitigation)
         threats.append(
             ThreatScore(
@@ -158,13 +194,39 @@ def score(
             )
         )
 
-    total_inherent = sum(t.inherent for t in threats)
+    applicable = [t for t in threats if t.residual is not None]
+    total_inherent = sum(t.inherent for t in applicable)
     return ScoreResult(
         catalog_version=catalog.version,
         coverage=_mean(all_credits),
-        exposure=sum(t.residual for t in threats) / total_inherent,
+        exposure=sum(t.residual or 0.0 for t in applicable) / total_inherent
+        if applicable
+        else None,
         answered=sum(p.answered for p in practices),
         total=len(in_scope),
         practices=tuple(practices),
         threats=tuple(threats),
     )
+
+
+def _not_applicable_reason(
+    assessment: Assessment,
+    override: ThreatOverride | None,
+    dedicated_items: tuple[ItemScore, ...],
+) -> str | None:
+    """Why a threat does not apply, or None when it does.
+
+    The organization's own declaration wins. Otherwise the threat follows its dedicated
+    practice: if that practice has items in scope and every one is not applicable, so is the
+    threat, for the reasons the organization gave for those items. A practice with no items in
+    scope says nothing either way, so the threat still applies.
+    """
+    if override is not None and override.not_applicable:
+        return override.reason
+    if dedicated_items and all(i.status is Status.NOT_APPLICABLE for i in dedicated_items):
+        reasons = [
+            f"{i.id}: {assessment.answer(i.id).justification or 'marked not applicable'}"
+            for i in dedicated_items
+        ]
+        return "; ".join(reasons)
+    return None

@@ -180,6 +180,18 @@ def _cross_check(
                 (index, "practices"),
                 f"{threat.id}.practices",
             )
+        dedicated = threat.dedicated_practice
+        if dedicated is not None and (
+            dedicated not in threat.practices
+            or any(p.id == dedicated and p.mitigates != (threat.id,) for _, p in practices)
+        ):
+            problems.add(
+                threats_path,
+                f"dedicated_practice {dedicated} must be a practice that mitigates "
+                f"{threat.id} and no other threat",
+                (index, "dedicated_practice"),
+                f"{threat.id}.dedicated_practice",
+            )
 
     for path, practice in practices:
         _check_provenance(path, practice.id, (), practice.provenance, sources, problems)

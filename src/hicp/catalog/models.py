@@ -97,6 +97,9 @@ class Threat(Frozen):
     rationale: Text  # why these defaults
     # Practices that mitigate this threat, each with how much it contributes (1-3).
     practices: dict[PracticeId, Annotated[int, Field(ge=1, le=3)]]
+    # The practice HICP dedicates to this threat alone (P9 for medical devices): when every
+    # in-scope item of it is not applicable, the threat is not applicable either.
+    dedicated_practice: PracticeId | None = None
     provenance: Provenance
 
 

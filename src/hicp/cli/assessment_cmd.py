@@ -19,7 +19,16 @@ from hicp.cli.output import (
     table,
     warn,
 )
-from hicp.reports.wording import COST_WORDS, KIND_VERB, effort_words, pct
+from hicp.reports.wording import (
+    COST_WORDS,
+    KIND_VERB,
+    due_words,
+    effort_words,
+    exposure_words,
+    not_applicable_words,
+    pct,
+    residual_words,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -175,14 +184,19 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
             f"{t.id} {t.name}",
             f"{t.likelihood}×{t.impact} = {t.inherent}",
             pct(t.mitigation),
-            pct(t.exposure),
-            f"{t.residual:.1f}",
+            exposure_words(t),
+            residual_words(t),
         ]
         for t in result.threats
     ]
     overall = (
         f"Overall coverage {pct(result.coverage)}; overall exposure "
-        f"{pct(result.exposure)} of inherent risk."
+        f"{pct(result.exposure)} of inherent risk"
+        + (
+            f"; left out as not applicable: {', '.join(t.id for t in skipped)}."
+            if (skipped := [t for t in result.threats if not t.applies])
+            else "."
+        )
     )
 
     def rich() -> list[RenderableType]:
@@ -201,9 +215,9 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
             [
                 [
                     f"{t.id} {catalog.threats[t.id].short}",
-                    bar(t.exposure),
+                    "Not applicable (below)" if t.not_applicable else bar(t.exposure),
                     f"{t.likelihood}×{t.impact} = {t.inherent}",
-                    f"{t.residual:.1f}",
+                    residual_words(t),
                 ]
                 for t in result.threats
             ],
@@ -216,6 +230,7 @@ def score_cmd(path: Path = FILE, fmt: Format = FORMAT) -> None:
         ]
         overrides = [t for t in result.threats if t.override_reason]
         parts += [f"{t.id} rating set by the organization: {t.override_reason}" for t in overrides]
+        parts += [f"{t.id} {not_applicable_words(t)}" for t in result.threats if t.not_applicable]
         if conflicts:
             parts.append(
                 table(
@@ -273,7 +288,7 @@ def _plan_rows(catalog: Catalog, plan: Plan, phase_key: str | None) -> list[list
                 f"{action.reduction:.2f}",
                 f"{effort_words(action)}, {COST_WORDS[action.cost]}",
                 action.owner or "",
-                action.target_date or "",
+                due_words(action) or "",
             ]
         )
     return rows
@@ -295,13 +310,15 @@ def _phase_tables(plan: Plan, phase_key: str | None) -> list[RenderableType]:
                 " ".join(a.threats),
                 f"{a.reduction:.1f}",
                 effort_words(a),
-                " · ".join(str(x) for x in (a.owner, a.target_date) if x),
+                " · ".join(x for x in (a.owner, due_words(a)) if x),
             ]
             for a in actions
         ]
         tables.append(
             table(
-                f"{phase.label}" + (f" ({load})" if load else ""),
+                f"{phase.label}"
+                + (f" ({load})" if load else "")
+                + (f" — ended {phase.ends_on}, overdue" if phase.overdue else ""),
                 ["#", "Action", "Threats", "Risk ↓", "Effort", "Owner · due"],
                 rows,
                 justify=["right", "left", "left", "right"],
@@ -316,13 +333,20 @@ def plan_cmd(
     audience: Audience = AUDIENCE,
     phase: str | None = typer.Option(None, "--phase", help="Only one phase: 30d, 90d, 6m or 1y."),
     top: int = typer.Option(3, "--top", min=1, help="How many first actions to spell out."),
+    as_of: dt.datetime | None = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Judge what is overdue as of this date (YYYY-MM-DD; default: today).",
+    ),
 ) -> None:
     """A prioritised action plan: gaps ordered by risk reduced per unit of effort, in phases."""
     from hicp.assessment.plan import build_plan
     from hicp.errors import NotFoundError
 
     catalog, loaded = load_assessment_file(path)
-    plan = build_plan(catalog, loaded.assessment)
+    today = as_of.date() if as_of else dt.date.today()  # the clock is read here, at the edge
+    plan = build_plan(catalog, loaded.assessment, today=today)
     if phase and phase not in {p.key for p in plan.phases}:
         raise NotFoundError(
             f"--phase {phase!r}: use one of {', '.join(p.key for p in plan.phases)}"
@@ -334,10 +358,11 @@ def plan_cmd(
     title = f"Action plan for {org.name} ({len(plan.actions)} actions)"
 
     def first_lines() -> list[str]:
+        number = {a.id: n for n, a in enumerate(plan.actions, 1)}  # the plan's own numbers
         return [
-            f"{i}. {KIND_VERB[a.kind]}: {a.title} ({a.id}) — {_action_text(a, audience)} "
-            f"Why: {a.why}"
-            for i, a in enumerate(first, 1)
+            f"{number[a.id]}. {KIND_VERB[a.kind]}: {a.title} ({a.id}) — "
+            f"{_action_text(a, audience)} Why: {a.why}"
+            for a in first
         ]
 
     def rich() -> list[RenderableType]:

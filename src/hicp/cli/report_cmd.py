@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from hicp.assessment.comparison import check_comparable
 from hicp.cli.output import Format, emit, err_console, load_assessment_file, md_table, table
 from hicp.reports.wording import pct
 
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
     from hicp.reports.diff import Diff
 
 FILE = typer.Argument(..., metavar="FILE", help="The assessment file (YAML).", dir_okay=False)
+FORCE = typer.Option(
+    False,
+    "--force",
+    help="Compare files whose organization names differ (a renamed organization). Files whose "
+    "organization.id differs, or an earlier file dated after the later one, are still refused.",
+)
 
 
 def _load(path: Path) -> tuple[Catalog, Assessment]:
@@ -69,6 +76,7 @@ def report(
     audience: str = typer.Option(
         "clinic", "--audience", "-a", help="clinic: plain language; it: technical detail."
     ),
+    force: bool = FORCE,
 ) -> None:
     """Write a report: executive summary, practices, plan, 12-month evidence, crosswalks."""
     from hicp.errors import ReportError
@@ -85,6 +93,14 @@ def report(
         raise ReportError("--audience takes clinic or it") from None
     catalog, assessment = _load(path)
     before = _load(previous)[1] if previous else None
+    if previous is not None and before is not None:
+        check_comparable(
+            before,
+            assessment,
+            force=force,
+            before_label=f"--previous {previous}",
+            after_label=str(path),
+        )
     evidence = evaluate_file(catalog, assessment, evidence_path(path))
     context = build_context(catalog, assessment, previous=before, audience=who, evidence=evidence)
     with err_console().status(f"Rendering {kind.upper()}…"):
@@ -113,12 +129,14 @@ def diff(
     old: Path = typer.Argument(..., metavar="OLD", help="The earlier assessment.", dir_okay=False),
     new: Path = typer.Argument(..., metavar="NEW", help="The later assessment.", dir_okay=False),
     fmt: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
+    force: bool = FORCE,
 ) -> None:
     """What improved, what regressed and what is new between two assessments."""
     from hicp.reports.diff import diff_assessments
 
     catalog, before = _load(old)
     after = _load(new)[1]
+    check_comparable(before, after, force=force, before_label=str(old), after_label=str(new))
     result = diff_assessments(catalog, before, after)
     headers = ["ID", "Sub-practice", "Change", "Before", "After", "Details changed"]
     rows = _diff_rows(catalog, result)
@@ -167,6 +185,7 @@ def trend(
     fmt: Format = typer.Option(
         Format.TABLE, "--format", "-f", help="Format when printing (no --output)."
     ),
+    force: bool = FORCE,
 ) -> None:
     """Progress over time: coverage and exposure for each dated assessment."""
     from hicp.reports.trend import build_trend
@@ -175,7 +194,7 @@ def trend(
         _check_output(output, list(paths))
     loaded = [_load(p) for p in paths]
     catalog = loaded[0][0]
-    result = build_trend(catalog, [a for _, a in loaded])
+    result = build_trend(catalog, [a for _, a in loaded], force=force)
     if output is not None:
         from hicp.reports.html_report import render_trend
 

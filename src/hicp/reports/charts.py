@@ -190,6 +190,13 @@ def exposure_bars(context: ReportContext, chart_id: str = "chart-exposure") -> s
         body.append(
             f'<rect x="{_n(x0)}" y="{_n(mid - 9)}" width="{_n(span)}" height="18" fill="{TRACK}"/>'
         )
+        if threat.exposure is None:
+            # Not a percentage: the threat does not apply to this organization.
+            label = "Not applicable"
+            body.append(_text(x0 + 8, mid + 5, label, fill=MUTED, font_size=13))
+            body.append("</g>")
+            parts.append(f"{name}: not applicable")
+            continue
         body.append(
             f'<rect x="{_n(x0)}" y="{_n(mid - 9)}" width="{_n(span * threat.exposure)}" '
             f'height="18" fill="{EXPOSURE}"/>'
@@ -228,9 +235,11 @@ def heatmap(context: ReportContext, chart_id: str = "chart-heatmap") -> str:
     residual share (risk points), and it shows that number and the practice's weight.
     """
     cells: dict[tuple[str, str], HeatCell] = {(c.practice, c.threat): c for c in context.heatmap}
-    threat_ids = [t.id for t in context.score.threats]
+    # A threat that does not apply has no remaining risk to share out: it has no column.
+    applicable = context.score.applicable_threats
+    threat_ids = [t.id for t in applicable]
     names = {t.id: t.short for t in context.threats}
-    residual = {t.id: (t.residual, t.inherent) for t in context.score.threats}
+    residual = {t.id: (t.residual or 0.0, t.inherent) for t in applicable}
     practice_names = {p.id: p.name for p in context.score.practices}
     # Practices in catalog order, only those that appear in the map.
     linked = {c.practice for c in context.heatmap}

@@ -142,7 +142,7 @@ class ReportContext(_Frozen):
 
 def _heatmap(result: ScoreResult) -> tuple[HeatCell, ...]:
     cells = []
-    for threat in result.threats:
+    for threat in result.applicable_threats:
         weight_sum = sum(c.weight for c in threat.practices if c.coverage is not None)
         for c in threat.practices:
             share = (
@@ -228,11 +228,13 @@ def build_context(
 ) -> ReportContext:
     """Everything a report shows. ``evidence`` is the evaluation of imported tool evidence."""
     result = score(catalog, assessment)
-    plan = build_plan(catalog, assessment, result=result)
+    # The report's date is "today" for the plan: targets before it are overdue.
+    generated_on = generated_on or dt.date.today()
+    plan = build_plan(catalog, assessment, result=result, today=generated_on)
     org = assessment.organization
     return ReportContext(
         audience=audience,
-        generated_on=generated_on or dt.date.today(),
+        generated_on=generated_on,
         organization=OrganizationInfo(
             name=org.name,
             tier=org.tier.value,

@@ -53,9 +53,10 @@ class ScoreDelta(BaseModel):
 
     coverage_before: float | None
     coverage_after: float | None
-    exposure_before: float
-    exposure_after: float
-    threats: tuple[tuple[str, float, float], ...]  # (threat, exposure before, after)
+    # Exposures are None where no threat (or this threat) applies to the organization.
+    exposure_before: float | None
+    exposure_after: float | None
+    threats: tuple[tuple[str, float | None, float | None], ...]  # (threat, before, after)
     practices: tuple[tuple[str, float | None, float | None], ...]  # (practice, before, after)
 
 

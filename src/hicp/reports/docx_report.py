@@ -25,6 +25,7 @@ from hicp.reports.wording import (
     conflicts_line,
     effort_words,
     evidence_sentence,
+    not_applicable_words,
     pct,
     status_label,
     text_bar,
@@ -33,6 +34,8 @@ from hicp.reports.zipfiles import pin_timestamps
 
 if TYPE_CHECKING:
     from docx.document import Document
+
+    from hicp.assessment.plan import Action
 
 
 PUBLIC_LAW = (
@@ -51,12 +54,19 @@ def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _due(action: Action) -> str:
+    """Past dates read as overdue, never as upcoming."""
+    if action.overdue:
+        return f"Overdue since {_day(action.due_date)}"
+    return _day(action.target_date) if action.target_date else "no date"
+
+
 def _threat_rows(context: ReportContext) -> list[list[Cell]]:
     changes = context.changes
     before = {t: b for t, b, _ in changes.scores.threats} if changes else {}
     rows: list[list[Cell]] = []
     for info, threat in zip(context.threats, context.score.threats, strict=True):
-        row: list[Cell] = [info.name, text_bar(threat.exposure)]
+        row: list[Cell] = [info.name, not_applicable_words(threat) or text_bar(threat.exposure)]
         if changes:
             row.append(pct(before[threat.id]))
         rows.append(row)
@@ -116,7 +126,7 @@ def _summary(doc: Document, context: ReportContext) -> None:
                 str(rank),
                 [Strong(action_label(a)), detail],
                 a.owner or "not assigned",
-                _day(a.target_date) if a.target_date else "no date",
+                _due(a),
             ]
         )
     if rows:
@@ -282,7 +292,7 @@ def _plan(doc: Document, context: ReportContext) -> None:
                         notes,
                     ],
                     a.owner or "not assigned",
-                    _day(a.target_date) if a.target_date else "no date",
+                    _due(a),
                     f"{effort_words(a)}, {COST_WORDS[a.cost]}",
                 ]
             )

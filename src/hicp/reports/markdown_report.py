@@ -22,9 +22,12 @@ from hicp.reports.wording import (
     QUICK_WIN_NOTE,
     action_label,
     conflicts_line,
+    due_words,
     effort_words,
     evidence_sentence,
+    exposure_words,
     pct,
+    residual_words,
     status_label,
 )
 
@@ -119,7 +122,10 @@ class _Writer:
             if score.coverage is None
             else f"{pct(score.coverage)} of what is in scope is in place"
         )
-        all_threats = f"the {len(score.threats)} threats"
+        applicable = score.applicable_threats
+        all_threats = f"the {len(applicable)} threats that apply"
+        if len(applicable) == len(score.threats):
+            all_threats = f"the {len(score.threats)} threats"
         self.add(
             f"- **Organization:** {escape(org.name)}",
             f"- **{'Size group' if self.plain else 'HICP tier'}:** {tiers}",
@@ -148,7 +154,12 @@ class _Writer:
             if self.plain:
                 name = f"**{name}**<br>{escape(info.summary)}"
             else:
-                name += f"<br>L{t.likelihood}×I{t.impact} = {t.inherent}, residual {t.residual:.1f}"
+                name += (
+                    f"<br>L{t.likelihood}×I{t.impact} = {t.inherent}, residual {residual_words(t)}"
+                )
+            if t.not_applicable:
+                rows.append([name, escape(exposure_words(t)), "–"])
+                continue
             rows.append([name, pct(t.exposure), _bar(t.exposure)])
         self.add(*_table(["Threat", "Exposure", "Remaining risk"], rows))
         self.heading(3, "The most important next actions")
@@ -157,15 +168,14 @@ class _Writer:
                 self._action(n, action)
         else:
             self.paragraph(
-                "Nothing left to put in place: any remaining items are checks to find out "
-                "where they stand (see the action plan)."
+                "Nothing left to do: every sub-practice in scope is in place or does not apply."
             )
         if c.changes is not None:
             self._changes(c.changes)
 
     def _action(self, n: int, action: Action) -> None:
         owner = f"owner: {escape(action.owner)}" if action.owner else "no owner yet"
-        due = f"by {action.target_date.isoformat()}" if action.target_date else "no target date"
+        due = due_words(action) or "no target date"
         size = f"{effort_words(action)}, {COST_WORDS[action.cost]}"
         if action.quick_win:
             size += f" ({QUICK_WIN_NOTE})"
@@ -334,6 +344,11 @@ class _Writer:
                 else f"{phase.points} work units"
             )
             self.heading(3, f"{escape(phase.label)} ({load})")
+            if phase.overdue:
+                self.paragraph(
+                    f"This phase ended on {phase.ends_on.isoformat()}, before this report; "
+                    "actions past their date are marked overdue."
+                )
             if not phase.actions:
                 self.paragraph("Nothing planned in this phase.")
             for n, action_id in enumerate(phase.actions, 1):

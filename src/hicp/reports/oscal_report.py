@@ -124,7 +124,7 @@ class _Builder:
                         "self-assessment's scope and method."
                     ),
                 },
-                "results": [self.result()],
+                "results": [self.result(), *self.prior_results()],
                 "back-matter": {"resources": [self.plan_resource(plan)]},
             }
         }
@@ -198,6 +198,47 @@ class _Builder:
                 ],
             },
         )
+
+    def prior_results(self) -> list[dict[str, Any]]:
+        """The previous assessment (``--previous``) as a prior result: its date and figures.
+
+        Only what the comparison keeps is stated (overall and per-threat figures and the items
+        that changed); the prior file's own findings stay in that file.
+        """
+        changes = self.c.changes
+        if changes is None:
+            return []
+        s = changes.scores
+        before = changes.before_date.isoformat()
+        threats = "; ".join(
+            f"{self.threat_names.get(t, t)} "
+            + ("not applicable" if b is None else f"{pct(b)} exposure")
+            for t, b, _ in s.threats
+        )
+        items = [i for p in self.c.practices for i in p.items]
+        return [
+            _non_empty(
+                uuid=self.uuid("prior-result", before),
+                title=_line(f"Prior HICP self-assessment of {self.org.name}, {before}"),
+                description=(
+                    f"The organization's previous self-assessment, dated {before}, compared with "
+                    f"this one: overall coverage {pct(s.coverage_before)}; overall exposure "
+                    f"{pct(s.exposure_before)} of inherent risk ({threats}). "
+                    f"{len(changes.items)} sub-practice answer(s) changed since."
+                ),
+                start=_timestamp(changes.before_date),
+                end=_timestamp(changes.after_date),
+                props=_props(
+                    ("coverage", pct(s.coverage_before) if s.coverage_before is not None else None),
+                    ("exposure", pct(s.exposure_before) if s.exposure_before is not None else None),
+                ),
+                **{"reviewed-controls": self.reviewed_controls(items)},
+                remarks=(
+                    "Prior result recorded from the comparison only; the controls listed are "
+                    "those in scope now."
+                ),
+            )
+        ]
 
     def reviewed_controls(self, items: list[ItemRow]) -> dict[str, Any]:
         return {
@@ -307,11 +348,16 @@ class _Builder:
     def risk(self, threat_id: str) -> dict[str, Any]:
         t = self.c.score.threat(threat_id)
         info = next(i for i in self.c.threats if i.id == threat_id)
-        statement = (
-            f"Likelihood {t.likelihood} × impact {t.impact} gives an inherent risk of "
-            f"{t.inherent}; the safeguards in place mitigate {pct(t.mitigation)} of it, leaving "
-            f"a residual risk of {t.residual:.1f} ({pct(t.exposure)} exposure)."
-        )
+        if t.residual is None:
+            statement = "Not applicable to this organization: " + escape(
+                t.not_applicable or "", line_break="\n"
+            )
+        else:
+            statement = (
+                f"Likelihood {t.likelihood} × impact {t.impact} gives an inherent risk of "
+                f"{t.inherent}; the safeguards in place mitigate {pct(t.mitigation)} of it, "
+                f"leaving a residual risk of {t.residual:.1f} ({pct(t.exposure)} exposure)."
+            )
         if t.override_reason:
             statement += " The organization set its own likelihood or impact: " + escape(
                 t.override_reason, line_break="\n"
@@ -320,15 +366,20 @@ class _Builder:
             ("likelihood", str(t.likelihood)),
             ("impact", str(t.impact)),
             ("inherent-risk", str(t.inherent)),
-            ("residual-risk", f"{t.residual:.2f}"),
         ]
+        if t.residual is not None:
+            facets.append(("residual-risk", f"{t.residual:.2f}"))
         return {
             "uuid": self.uuid("risk", threat_id),
             "title": _line(info.name),
             "description": escape(info.summary, line_break="\n"),
             "statement": statement,
-            "props": _props(("hicp-threat-id", threat_id), ("exposure", pct(t.exposure))),
-            "status": "closed" if t.residual == 0 else "open",
+            "props": _props(
+                ("hicp-threat-id", threat_id),
+                ("exposure", "not applicable" if t.exposure is None else pct(t.exposure)),
+            ),
+            # A threat that does not apply is no open risk; the statement says why.
+            "status": "closed" if t.residual is None or t.residual == 0 else "open",
             "origins": self.origin,
             "characterizations": [
                 {

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from hicp.assessment.comparison import same_organization_problem
 from hicp.assessment.models import Assessment
 from hicp.assessment.scoring import score
 from hicp.catalog import Catalog
@@ -18,8 +19,8 @@ class TrendPoint(BaseModel):
 
     date: dt.date
     coverage: float | None
-    exposure: float
-    threats: tuple[tuple[str, float], ...]  # (threat, exposure)
+    exposure: float | None  # None when no threat applies
+    threats: tuple[tuple[str, float | None], ...]  # (threat, exposure; None: does not apply)
     practices: tuple[tuple[str, float | None], ...]  # (practice, coverage)
 
 
@@ -33,18 +34,27 @@ class Trend(BaseModel):
     points: tuple[TrendPoint, ...]  # oldest first
 
 
-def build_trend(catalog: Catalog, assessments: Sequence[Assessment]) -> Trend:
+def build_trend(
+    catalog: Catalog, assessments: Sequence[Assessment], *, force: bool = False
+) -> Trend:
+    """Points oldest first. Every assessment must be of the latest one's organization
+    (assessment/comparison.py; ``force`` allows renamed organizations)."""
     if len(assessments) < 2:
         raise ReportError("a trend needs at least two assessments of the same organization")
     ordered = sorted(assessments, key=lambda a: a.assessment.date)
     dates = [a.assessment.date for a in ordered]
     if len(set(dates)) != len(dates):
         raise ReportError("two assessments have the same date; a trend needs one per date")
-    names = {a.organization.name for a in ordered}
-    if len(names) > 1:
-        raise ReportError(
-            "the assessments are of different organizations: " + ", ".join(sorted(names))
+    for earlier in ordered[:-1]:
+        problem = same_organization_problem(
+            earlier,
+            ordered[-1],
+            force=force,
+            before_label=f"the assessment of {earlier.assessment.date}",
+            after_label=f"the one of {ordered[-1].assessment.date}",
         )
+        if problem is not None:
+            raise ReportError(f"cannot draw a trend: {problem}")
     points = []
     for a in ordered:
         result = score(catalog, a)

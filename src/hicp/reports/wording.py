@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # keep this module import-light: the CLI loads it at start-up
     from hicp.assessment.models import Status
     from hicp.assessment.plan import Action
+    from hicp.assessment.scoring import ThreatScore
 
 # Keys are the ActionKind values (a StrEnum member looks itself up by its value).
 KIND_VERB = {
@@ -44,6 +45,32 @@ NOT_ANSWERED = "Not answered"
 def pct(value: float | None) -> str:
     """A 0-1 fraction as a whole percentage; None (not scored) as an en dash."""
     return "–" if value is None else f"{round(value * 100)}%"
+
+
+def not_applicable_words(threat: ThreatScore) -> str | None:
+    """ "Not applicable — reason" for a threat that does not apply; None when it applies."""
+    if threat.not_applicable is None:
+        return None
+    return f"Not applicable — {threat.not_applicable}"
+
+
+def exposure_words(threat: ThreatScore) -> str:
+    """A threat's exposure as a percentage, or why it does not apply (never a percentage)."""
+    return not_applicable_words(threat) or pct(threat.exposure)
+
+
+def residual_words(threat: ThreatScore) -> str:
+    return "–" if threat.residual is None else f"{threat.residual:.1f}"
+
+
+def due_words(action: Action) -> str | None:
+    """When an action is due, for plain text: "overdue since 2026-11-15" once its date has
+    passed (never shown as upcoming), "by 2026-12-15" for a target date still ahead, else None."""
+    if action.overdue:
+        return f"overdue since {action.due_date.isoformat()}"
+    if action.target_date is not None:
+        return f"by {action.target_date.isoformat()}"
+    return None
 
 
 def status_label(status: Status | None) -> str:

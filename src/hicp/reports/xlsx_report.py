@@ -114,7 +114,7 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
     s.heading("Overall position")
     overall: list[tuple[str, Value, str | None]] = [
         ("Coverage", xl.percent_or_mark(result.coverage), PERCENT),
-        ("Exposure", result.exposure, PERCENT),
+        ("Exposure", xl.percent_or_mark(result.exposure), PERCENT),
         ("Sub-practices answered", result.answered, "0"),
         ("Sub-practices in scope", result.total, "0"),
     ]
@@ -122,7 +122,7 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
         before = changes.before_date.isoformat()
         overall += [
             (f"Coverage on {before}", xl.percent_or_mark(changes.scores.coverage_before), PERCENT),
-            (f"Exposure on {before}", changes.scores.exposure_before, PERCENT),
+            (f"Exposure on {before}", xl.percent_or_mark(changes.scores.exposure_before), PERCENT),
         ]
     s.pairs(overall)
     s.paragraph(
@@ -146,7 +146,11 @@ def _summary(ws: Sheet, context: ReportContext) -> None:
     )
     first = s.row
     for info, threat in zip(context.threats, result.threats, strict=True):
-        row: list[Value] = [info.id, info.name, threat.exposure, threat.inherent]
+        # A threat that does not apply shows why in words, never a percentage.
+        exposure: Value = threat.exposure
+        if threat.not_applicable is not None:
+            exposure = f"Not applicable — {threat.not_applicable}"
+        row: list[Value] = [info.id, info.name, exposure, threat.inherent]
         if changes:
             row.append(before_threat[threat.id])
         s.line(row, [None, None, PERCENT, "0", PERCENT])

@@ -50,10 +50,13 @@ class Level(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
+    # The threat does not apply to the facility (the core's not-applicable threat): no level,
+    # not counted among high/medium/low, never a facility's worst.
+    NOT_APPLICABLE = "not-applicable"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return "Not applicable" if self is Level.NOT_APPLICABLE else self.value.capitalize()
 
     @property
     def meaning(self) -> str:
@@ -64,11 +67,14 @@ LEVEL_MEANINGS = {
     Level.HIGH: f"{round(HIGH_FROM * 100)}% or more of the threat's risk remains",
     Level.MEDIUM: f"{round(MEDIUM_FROM * 100)}% to {round(HIGH_FROM * 100)}% remains",
     Level.LOW: f"less than {round(MEDIUM_FROM * 100)}% remains",
+    Level.NOT_APPLICABLE: "the threat does not apply to the facility",
 }
 LEVELS = (Level.HIGH, Level.MEDIUM, Level.LOW)
 
 
-def level_of(exposure: float) -> Level:
+def level_of(exposure: float | None) -> Level:
+    if exposure is None:
+        return Level.NOT_APPLICABLE
     # On the whole percentage people see, so "30%" never shows as low beside "30% to 60%".
     shown = round(exposure * 100)
     if shown >= round(HIGH_FROM * 100):
@@ -93,7 +99,7 @@ def threats() -> tuple[Threat, ...]:
 @dataclass(frozen=True)
 class Exposure:
     threat: Threat
-    exposure: float  # 0-1, unrounded, as the core computes it
+    exposure: float | None  # 0-1, unrounded, as the core computes it; None: does not apply
 
     @property
     def level(self) -> Level:
@@ -110,7 +116,7 @@ class Scored:
     coverage: float | None
     answered: int
     total: int
-    exposures: tuple[float, ...]  # in catalog threat order
+    exposures: tuple[float | None, ...]  # in catalog threat order; None: does not apply
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,8 @@ class FacilityRow:
     @property
     def worst(self) -> Exposure | None:
         # max() keeps the first of equal values: the catalog's order breaks ties.
-        return max(self.exposures, key=lambda e: e.exposure) if self.exposures else None
+        applicable = [e for e in self.exposures if e.exposure is not None]
+        return max(applicable, key=lambda e: e.exposure or 0.0) if applicable else None
 
     @property
     def high(self) -> bool:
@@ -231,8 +238,10 @@ class RollUp:
             worst: FacilityRow | None = None
             for row in self.assessed:
                 exposure = row.exposures[index]
+                if exposure.exposure is None:  # does not apply there: not counted
+                    continue
                 counts[exposure.level] += 1
-                if worst is None or exposure.exposure > worst.exposures[index].exposure:
+                if worst is None or exposure.exposure > (worst.exposures[index].exposure or 0.0):
                     worst = row
             summaries.append(
                 ThreatSummary(
