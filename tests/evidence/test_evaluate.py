@@ -236,10 +236,13 @@ def test_rule_sets_refuse_duplicate_ids_and_unknown_explain_fields() -> None:
         "partial": 0.5,
         "explain": "{bad} of {total}",
     }
+    FRESH = {"scans": 90}
     with pytest.raises(ValidationError, match="used twice"):
-        RuleSet.model_validate({"rules": [rule, rule]})
+        RuleSet.model_validate({"freshness": FRESH, "rules": [rule, rule]})
     with pytest.raises(ValidationError, match="unknown"):
-        RuleSet.model_validate({"rules": [{**rule, "explain": "{nope} of {total}"}]})
+        RuleSet.model_validate(
+            {"freshness": FRESH, "rules": [{**rule, "explain": "{nope} of {total}"}]}
+        )
 
 
 def test_hosts_without_names_still_count_when_unmatched(tmp_path: Path, catalog: Catalog) -> None:

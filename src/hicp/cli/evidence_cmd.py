@@ -196,6 +196,10 @@ def show(
             r.explanation,
         ]
         for r in report.rules
+    ] + [
+        # Unknown is never good: the rule is listed with why it cannot judge, and suggests nothing.
+        [n.id, " ".join(n.sub_practices), "not measured", "–", n.reason]
+        for n in report.not_measured
     ]
     c_rows = [[s.id, s.conflict] for s in report.conflicts]
     from hicp.evidence.reference_data import in_use

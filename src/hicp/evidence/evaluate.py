@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from hicp.assessment.method import default_method
 from hicp.assessment.models import Assessment, Status
 from hicp.catalog import Catalog
-from hicp.evidence.metrics import METRICS, MetricContext, MetricValue, prepare
+from hicp.evidence.metrics import METRICS, MetricContext, NotMeasured, prepare
 from hicp.evidence.rules import Rule, RuleSet, default_rules
 from hicp.evidence.store import EvidenceStore
 
@@ -58,6 +58,16 @@ class RuleResult(_Frozen):
     rows: tuple[tuple[Any, ...], ...]  # the items that fall short (first 1000)
 
 
+class NotMeasuredRule(_Frozen):
+    """A rule whose data is there but cannot support a judgment: stale, too little, or lacking
+    a field. It never suggests a status and never makes a conflict; the reason is shown."""
+
+    id: str
+    title: str
+    sub_practices: tuple[str, ...]
+    reason: str
+
+
 class SubPracticeEvidence(_Frozen):
     id: str
     answered: Status | None
@@ -71,6 +81,7 @@ class EvidenceReport(_Frozen):
     inventory: Inventory
     rules: tuple[RuleResult, ...]
     sub_practices: tuple[SubPracticeEvidence, ...]
+    not_measured: tuple[NotMeasuredRule, ...] = ()
 
     @property
     def conflicts(self) -> tuple[SubPracticeEvidence, ...]:
@@ -128,13 +139,25 @@ def evaluate(
     org = assessment.organization
     scope = {sp.id for sp in catalog.in_scope(org.tier, org.include_tiers)}
     prepare(store.db)
-    context = MetricContext(as_of=assessment.assessment.date)
+    context = MetricContext(
+        as_of=assessment.assessment.date, scan_freshness_days=ruleset.freshness.scans
+    )
     results = []
+    not_measured = []
     for rule in ruleset.rules:
         in_scope = tuple(s for s in rule.sub_practices if s in scope)
+        if not in_scope:
+            continue
         value = METRICS[rule.metric](store.db, context)
-        if not isinstance(value, MetricValue) or not in_scope:
-            continue  # NotMeasured is not shown yet; see the evidence-lifecycle work
+        if isinstance(value, NotMeasured):
+            not_measured.append(
+                NotMeasuredRule(
+                    id=rule.id, title=rule.title, sub_practices=in_scope, reason=value.reason
+                )
+            )
+            continue
+        if value is None:
+            continue  # no data of this kind at all: the rule does not speak
         share = value.share
         results.append(
             RuleResult(
@@ -190,7 +213,10 @@ def evaluate(
             )
         )
     return EvidenceReport(
-        inventory=_inventory(store), rules=tuple(results), sub_practices=tuple(per_item)
+        inventory=_inventory(store),
+        rules=tuple(results),
+        sub_practices=tuple(per_item),
+        not_measured=tuple(not_measured),
     )
 
 

@@ -25,6 +25,7 @@ DRILL_LIMIT = 1000
 @dataclass(frozen=True)
 class MetricContext:
     as_of: dt.date  # the assessment date
+    scan_freshness_days: int = 90  # evidence_rules.yaml freshness.scans
     # Reference data; None means the copy in use (reference_data.py: installed, else shipped).
     os_lifecycle: OsLifecycle | None = None
     kev: KevCatalog | None = None
@@ -174,11 +175,50 @@ def scan_covers_inventory(db: sqlite3.Connection, ctx: MetricContext) -> MetricV
     )
 
 
-def _overdue(db: sqlite3.Connection, severity: str, days: int) -> MetricValue | None:
+# Hosts that one scanner reported on at two or more dates: only there can a finding's age
+# (first seen to latest scan) say how long it stayed open. A host scanned once makes every
+# finding look new, which would count as "fixed in time".
+RESCANNED = """
+    SELECT source, host FROM scans GROUP BY source, host HAVING count(DISTINCT scan_date) >= 2
+"""
+
+
+def _scan_history(db: sqlite3.Connection, ctx: MetricContext) -> NotMeasured | None:
+    """Why the scans cannot show how fast findings are fixed, or None when they can."""
+    latest = db.execute("SELECT max(scan_date) FROM scans").fetchone()[0]
+    if latest is None:
+        return NotMeasured(
+            "the imported scans carry no scan dates (or were imported by an older hicp): "
+            "import the scan files again with --replace"
+        )
+    age = (ctx.as_of - dt.date.fromisoformat(latest)).days
+    if age > ctx.scan_freshness_days:
+        return NotMeasured(
+            f"the latest scan is from {latest}, {age} days before the assessment date "
+            f"({ctx.as_of}); a scan more than {ctx.scan_freshness_days} days old is stale and "
+            "cannot show how fast findings are fixed now"
+        )
+    if not _count(db, f"SELECT count(*) FROM ({RESCANNED})"):
+        return NotMeasured(
+            "each host was scanned on one date only; two scans of the same hosts by the same "
+            "scanner, some time apart, are needed to see how long findings stay open"
+        )
+    return None
+
+
+def _overdue(
+    db: sqlite3.Connection, ctx: MetricContext, severity: str, days: int
+) -> MetricValue | NotMeasured | None:
     if not _has(db, "findings"):
         return None
-    scope = f"SELECT * FROM ({OPEN_FINDINGS}) WHERE severity = ?"
-    return _value(
+    if why := _scan_history(db, ctx):
+        return why
+    open_of_severity = f"SELECT * FROM ({OPEN_FINDINGS}) WHERE severity = ?"
+    scope = (
+        f"SELECT o.* FROM ({open_of_severity}) o "
+        f"JOIN ({RESCANNED}) r ON r.source = o.source AND r.host = o.host"
+    )
+    value = _value(
         db,
         scope,
         "SELECT host, port, check_id, title, first_seen, last_seen FROM "
@@ -187,16 +227,27 @@ def _overdue(db: sqlite3.Connection, severity: str, days: int) -> MetricValue | 
         (severity,),
         (severity, days),
     )
+    once = _count(db, f"SELECT count(*) FROM ({open_of_severity})", (severity,)) - (
+        value.total if value else 0
+    )
+    if value is not None and once:
+        note = f"{once} open {severity} findings on hosts scanned only once are not counted."
+        value = MetricValue(value.total, value.bad, value.columns, value.rows, note=note)
+    return value
 
 
 @metric
-def critical_within_30_days(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    return _overdue(db, "critical", 30)
+def critical_within_30_days(
+    db: sqlite3.Connection, ctx: MetricContext
+) -> MetricValue | NotMeasured | None:
+    return _overdue(db, ctx, "critical", 30)
 
 
 @metric
-def high_within_90_days(db: sqlite3.Connection, ctx: MetricContext) -> MetricValue | None:
-    return _overdue(db, "high", 90)
+def high_within_90_days(
+    db: sqlite3.Connection, ctx: MetricContext
+) -> MetricValue | NotMeasured | None:
+    return _overdue(db, ctx, "high", 90)
 
 
 @metric

@@ -49,9 +49,18 @@ class Rule(BaseModel):
         return self
 
 
+class Freshness(BaseModel):
+    """How old data may be, in days before the assessment date, and still show the present."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scans: Annotated[int, Field(ge=1)]
+
+
 class RuleSet(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    freshness: Freshness
     rules: tuple[Rule, ...]
 
     @model_validator(mode="after")

@@ -50,6 +50,14 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (source, host, port, protocol, check_id)
 );
 CREATE INDEX IF NOT EXISTS findings_host ON findings(host);
+-- Which hosts each imported scan reported on, and the scan's date: how many times, and how
+-- recently, a host was scanned by a scanner. Stores made before it have it empty, so the
+-- rules that need it say "not measured" until the scans are imported again.
+CREATE TABLE IF NOT EXISTS scans (
+    import_id INTEGER NOT NULL REFERENCES imports(id), source TEXT NOT NULL,
+    host TEXT NOT NULL, scan_date TEXT NOT NULL,
+    PRIMARY KEY (import_id, source, host, scan_date)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS email_domains (
     domain TEXT PRIMARY KEY, spf TEXT, spf_all TEXT, dkim_selectors TEXT NOT NULL,
     dmarc TEXT, dmarc_policy TEXT, import_id INTEGER NOT NULL REFERENCES imports(id)
@@ -280,17 +288,25 @@ class EvidenceStore:
             import_id = int(
                 db.execute("SELECT id FROM imports WHERE sha256 = ?", (sha,)).fetchone()[0]
             )
+            db.execute("DELETE FROM scans WHERE import_id = ?", (import_id,))  # read anew
             batch: dict[type, list[tuple[object, ...]]] = {}
+            scanned: set[tuple[str, str, str]] = set()  # one entry per host, not per finding
             for record in records:
                 to_row, _ = _UPSERT[type(record)]
                 rows = batch.setdefault(type(record), [])
                 rows.append(to_row(record, import_id))
                 count += 1
+                if isinstance(record, Finding) and (seen := record.last_seen or record.first_seen):
+                    scanned.add((record.source, record.host, seen.isoformat()))
                 if len(rows) >= BATCH:
                     db.executemany(_UPSERT[type(record)][1], rows)
                     rows.clear()
             for record_type, rows in batch.items():
                 if rows:
                     db.executemany(_UPSERT[record_type][1], rows)
+            db.executemany(
+                "INSERT OR IGNORE INTO scans VALUES (?, ?, ?, ?)",
+                ((import_id, *entry) for entry in scanned),
+            )
             db.execute("UPDATE imports SET records = ? WHERE id = ?", (count, import_id))
         return ImportResult(file, kind, count)

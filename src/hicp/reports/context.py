@@ -113,10 +113,21 @@ class EvidenceRule(_Frozen):
     explanation: str
 
 
+class EvidenceNotMeasured(_Frozen):
+    """A rule whose data cannot support a judgment (stale, too little): why, and nothing more."""
+
+    id: str
+    title: str
+    sub_practices: tuple[str, ...]
+    reason: str
+
+
 class EvidenceSummary(_Frozen):
     imports: tuple[str, ...]  # "kind: file name (records)"
     rules: tuple[EvidenceRule, ...]
     conflicts: int
+    # Rules that could not judge; shown with their reason, never as a share or a status.
+    not_measured: tuple[EvidenceNotMeasured, ...] = ()
 
 
 class ReportContext(_Frozen):
@@ -282,6 +293,12 @@ def _evidence_summary(evidence: EvidenceReport | None) -> EvidenceSummary | None
                 explanation=r.explanation,
             )
             for r in evidence.rules
+        ),
+        not_measured=tuple(
+            EvidenceNotMeasured(
+                id=n.id, title=n.title, sub_practices=n.sub_practices, reason=n.reason
+            )
+            for n in evidence.not_measured
         ),
         conflicts=len(evidence.conflicts),
     )

@@ -306,6 +306,17 @@ class _Writer:
         if evidence.imports:
             self.paragraph("Imported:")
             self.add(*(f"- {escape(line)}" for line in evidence.imports), "")
+        if evidence.not_measured:
+            self.paragraph("Not measured (the data cannot tell either way; no status suggested):")
+            self.add(
+                *(
+                    f"- {escape(n.title)}"
+                    + ("" if self.plain else f" (`{n.id}`; {', '.join(n.sub_practices)})")
+                    + f": {escape(n.reason)}."
+                    for n in evidence.not_measured
+                ),
+                "",
+            )
         if not evidence.rules:
             self.paragraph("No rule had enough data to draw a conclusion yet.")
             return
