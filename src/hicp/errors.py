@@ -63,5 +63,9 @@ class ImportError_(HicpError):
     """Evidence could not be imported."""
 
 
+class EvidenceStoreError(HicpError):
+    """The evidence store beside an assessment cannot be read (damaged, or not a store)."""
+
+
 class ReportError(HicpError):
     """A report could not be rendered."""

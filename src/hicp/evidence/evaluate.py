@@ -8,6 +8,7 @@ supports is a conflict; the evidence showing more than was claimed is noted too.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from hicp.assessment.models import Assessment, Status
 from hicp.catalog import Catalog
 from hicp.evidence.metrics import METRICS, MetricContext, NotMeasured, prepare
 from hicp.evidence.rules import Rule, RuleSet, default_rules
-from hicp.evidence.store import EvidenceStore
+from hicp.evidence.store import EvidenceStore, damaged
 
 
 class _Frozen(BaseModel):
@@ -224,7 +225,10 @@ def evaluate_file(catalog: Catalog, assessment: Assessment, db_path: Path) -> Ev
     """Evaluate the evidence beside an assessment, or None when nothing was imported."""
     if not db_path.exists():
         return None
-    with EvidenceStore(db_path) as store:
-        if store.db.execute("SELECT 1 FROM imports LIMIT 1").fetchone() is None:
-            return None  # e.g. only failed imports so far
-        return evaluate(catalog, assessment, store)
+    with EvidenceStore(db_path, read_only=True) as store:
+        try:
+            if store.db.execute("SELECT 1 FROM imports LIMIT 1").fetchone() is None:
+                return None  # e.g. only failed imports so far
+            return evaluate(catalog, assessment, store)
+        except sqlite3.DatabaseError as exc:  # damage found part-way through a query
+            raise damaged(db_path, exc) from None

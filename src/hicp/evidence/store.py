@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hicp.errors import ImportError_
+from hicp.errors import EvidenceStoreError, ImportError_
 from hicp.evidence.models import Asset, EmailDomain, Finding, Identity
 
 SCHEMA_VERSION = 1
@@ -223,21 +223,73 @@ class ImportResult:
     already_imported: bool = False
 
 
-class EvidenceStore:
-    """Open (creating if needed) the evidence database of one assessment."""
+def damaged(path: Path, exc: sqlite3.Error) -> EvidenceStoreError:
+    """The one message for a store that SQLite cannot read: where, and how to rebuild it."""
+    return EvidenceStoreError(
+        f"{path}: the evidence store is damaged or is not an hicp evidence store ({exc}). "
+        "The answers are not affected. To rebuild it, delete or move this file, then import "
+        "your tool exports again with `hicp evidence import`."
+    )
 
-    def __init__(self, path: Path) -> None:
+
+# How long a writer waits for another writer before giving up (an import holds the write lock
+# for its whole file). Readers never wait: the store is in WAL mode.
+BUSY_TIMEOUT = 60.0
+
+
+class EvidenceStore:
+    """Open (creating if needed) the evidence database of one assessment.
+
+    ``read_only`` opens an existing store for scores and reports: it writes nothing, so it
+    works while an import is running (WAL mode lets readers see the last committed state).
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         try:
-            self.db = sqlite3.connect(path, isolation_level=None)  # transactions by hand
-        except sqlite3.Error as exc:
-            raise ImportError_(f"{path}: cannot open the evidence store ({exc})") from None
+            if read_only:
+                self.db = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+                )
+                self._prepare_read()
+            else:
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+                self._prepare_write()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ImportError_(
+                    f"{path}: another import into this evidence store is still running; "
+                    "try again when it has finished"
+                ) from None
+            if not path.exists():
+                raise ImportError_(f"{path}: cannot open the evidence store ({exc})") from None
+            raise damaged(path, exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise damaged(path, exc) from None
+
+    def _prepare_write(self) -> None:
+        self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.executescript(SCHEMA)
         self.db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
+
+    def _prepare_read(self) -> None:
+        tables = {
+            name
+            for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if "imports" not in tables:
+            raise sqlite3.DatabaseError("it has no table of imports")
+        if "scans" not in tables:
+            # A store made before scan dates were kept: an empty stand-in, so the rules that
+            # need them say "not measured" instead of failing.
+            self.db.execute(
+                "CREATE TEMP TABLE scans (import_id INTEGER, source TEXT, host TEXT, "
+                "scan_date TEXT)"
+            )
 
     def close(self) -> None:
         self.db.close()
