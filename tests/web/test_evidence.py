@@ -272,3 +272,14 @@ def test_the_same_file_is_skipped_the_second_time_unless_asked_to_import_it_agai
     assert "Import it again" in skipped.message
     assert again.again and again.records == first.records
     assert again.message == f"Imported {first.records} records."
+
+
+def test_one_scan_shows_the_fix_time_rules_as_not_measured_with_why(
+    owner: User, assessment: Assessment, sign_in: SignIn
+) -> None:
+    client = sign_in(owner)
+    _upload(client, assessment, SCAN)
+    page = client.get(reverse("evidence", args=[assessment.pk])).content.decode()
+    row = page[page.index("Critical findings are fixed within 30 days") :]
+    row = row[: row.index("</tr>")]
+    assert "Not measured" in row and "scanned on one date only" in row

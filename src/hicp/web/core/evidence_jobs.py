@@ -77,13 +77,27 @@ def report_of(assessment: Assessment) -> EvidenceReport | None:
 
 
 def rule_lines(report: EvidenceReport) -> list[dict[str, object]]:
-    """Each rule's result as the page shows it: "N of M (x%)" meet the bar."""
-    return [
+    """Each rule's result as the page shows it: "N of M (x%)" meet the bar; a rule whose data
+    cannot judge is "not measured" with its reason, and supports nothing."""
+    measured: list[dict[str, object]] = [
         {
-            "rule": rule,
+            "title": rule.title,
+            "sub_practices": rule.sub_practices,
             "measure": f"{rule.total - rule.bad} of {rule.total} ({round(rule.share * 100)}%)",
+            "supports": rule.supports.label,
+            "explanation": rule.explanation,
         }
         for rule in report.rules
+    ]
+    return measured + [
+        {
+            "title": n.title,
+            "sub_practices": n.sub_practices,
+            "measure": "Not measured",
+            "supports": "–",
+            "explanation": n.reason,
+        }
+        for n in report.not_measured
     ]
 
 
