@@ -16,6 +16,23 @@ from hicp.evidence.models import Asset, EmailDomain, Finding, Identity
 
 Record = Asset | Finding | EmailDomain | Identity
 Progress = Callable[[int], None]  # called with the number of bytes read so far
+
+
+def two_passes(size: int, progress: Progress | None) -> tuple[Progress, Progress]:
+    """Progress callbacks for a reader that reads a file twice (a glossary first, then the
+    records): each pass fills half of the bar, so it moves forward only."""
+
+    def first(done: int) -> None:
+        if progress is not None:
+            progress(done // 2)
+
+    def second(done: int) -> None:
+        if progress is not None:
+            progress(size - (size - done) // 2)
+
+    return first, second
+
+
 SNIFF_BYTES = 64 * 1024
 _R = TypeVar("_R", bound=Record)
 _P = ParamSpec("_P")

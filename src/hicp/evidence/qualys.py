@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from hicp.evidence import qualys_was, xmlsafe
-from hicp.evidence.base import Importer, Progress, at_least_one
+from hicp.evidence.base import Importer, Progress, at_least_one, two_passes
 from hicp.evidence.models import Finding, FindingState, Severity
 from hicp.evidence.scan_table import refuse_mapping
 from hicp.evidence.tabular import (
@@ -315,16 +315,7 @@ class QualysImporter:
     # ---- XML: asset data report ---------------------------------------------------------
 
     def _asset_data(self, path: Path, progress: Progress | None) -> Iterator[Finding]:
-        size = path.stat().st_size
-
-        # Two passes over the file: report each as half of the progress bar.
-        def first(done: int) -> None:
-            if progress is not None:
-                progress(done // 2)
-
-        def second(done: int) -> None:
-            if progress is not None:
-                progress(size - (size - done) // 2)
+        first, second = two_passes(path.stat().st_size, progress)
 
         glossary: dict[str, _Glossary] = {}
         for element in xmlsafe.iterparse(

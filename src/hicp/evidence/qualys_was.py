@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hicp.evidence import xmlsafe
-from hicp.evidence.base import Progress
+from hicp.evidence.base import Progress, two_passes
 from hicp.evidence.models import Finding, FindingState, Severity
 from hicp.evidence.tabular import fail
 from hicp.evidence.values import optional_date, parse_score
@@ -65,15 +65,7 @@ def read(path: Path, progress: Progress | None) -> Iterator[Finding]:
     """The findings of a WAS report, one per QID and web server."""
     from hicp.evidence.qualys import level  # the host scans' severity scale
 
-    size = path.stat().st_size
-
-    def first(done: int) -> None:
-        if progress is not None:
-            progress(done // 2)
-
-    def second(done: int) -> None:
-        if progress is not None:
-            progress(size - (size - done) // 2)
+    first, second = two_passes(path.stat().st_size, progress)
 
     glossary: dict[str, _Entry] = {}
     fallback: str | None = None
