@@ -10,7 +10,7 @@ import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -18,7 +18,9 @@ from urllib.parse import urlencode
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from hicp.web.core import throttle
 from hicp.web.proxy import TrustedProxies, parse_networks
@@ -188,13 +190,19 @@ class Browser:
 
 
 @pytest.fixture
-def behind_proxy(settings: Any) -> Any:
+def behind_proxy(settings: Any) -> Iterator[Any]:
+    # As Django's test client does: a request must not close the test's database connection,
+    # which holds the test's transaction (PostgreSQL would then fail every later query).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     settings.ALLOWED_HOSTS = ["hicp.example.org"]
     settings.CSRF_TRUSTED_ORIGINS = [PUBLIC]
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     settings.SECURE_SSL_REDIRECT = True  # it must not loop: the proxy says the request is HTTPS
     settings.HICP_MFA_ENFORCE_ENROLMENT = False
-    return TrustedProxies(get_wsgi_application(), parse_networks(PROXY))
+    yield TrustedProxies(get_wsgi_application(), parse_networks(PROXY))
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_signing_in_through_a_trusted_tls_proxy_works_and_sends_hsts(
